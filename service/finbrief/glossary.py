@@ -1,0 +1,93 @@
+"""Glossary: canonical English names for entities across regional Chinese variants.
+
+Data lives in data/glossary.tsv (plus an optional user file); matching runs on the offset-aligned
+Simplified text, so one variant per script pair is enough.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from .schemas import EntityType
+from .textutil import has_cjk, to_simplified
+
+_TYPES = {"person", "organization", "company", "place", "index", "product", "other"}
+
+
+@dataclass(frozen=True)
+class Term:
+    english: str
+    type: EntityType
+    variants: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Hit:
+    term: Term
+    start: int
+    end: int
+
+
+class Glossary:
+    def __init__(self, terms: list[Term]) -> None:
+        self.terms = terms
+        self._by_variant: dict[str, Term] = {}
+        for term in terms:
+            for v in term.variants:
+                self._by_variant.setdefault(to_simplified(v) if has_cjk(v) else v, term)
+        keys = sorted(self._by_variant, key=len, reverse=True)  # longest match wins
+        # Latin variants ("Fed", "DOGE") must be whole words; CJK ones cannot have word boundaries.
+        alts = [re.escape(k) if has_cjk(k) else rf"(?<![A-Za-z]){re.escape(k)}(?![A-Za-z])" for k in keys]
+        self._rx = re.compile("|".join(alts)) if alts else None
+        self.persons = {t.english for t in terms if t.type == "person"}
+
+    @classmethod
+    def load(cls, extra: Path | None = None) -> Glossary:
+        text = resources.files("finbrief").joinpath("data/glossary.tsv").read_text(encoding="utf-8")
+        terms = parse_tsv(text)
+        if extra is not None:
+            user = parse_tsv(Path(extra).read_text(encoding="utf-8"))
+            overridden = {t.english for t in user}
+            terms = user + [t for t in terms if t.english not in overridden]
+        return cls(terms)
+
+    def find(self, simplified: str, start: int = 0, end: int | None = None) -> list[Hit]:
+        """Non-overlapping glossary mentions in simplified[start:end] (absolute offsets)."""
+        if self._rx is None:
+            return []
+        end = len(simplified) if end is None else end
+        return [Hit(self._by_variant[m.group(0)], m.start(), m.end()) for m in self._rx.finditer(simplified, start, end)]
+
+    def annotate(self, simplified_snippet: str) -> str:
+        """Insert the canonical English name after the first mention of each term, e.g.
+        贝森特 -> 贝森特(Scott Bessent). Small models copy these instead of guessing a transliteration."""
+        seen: set[str] = set()
+        out, pos = [], 0
+        for hit in self.find(simplified_snippet):
+            out.append(simplified_snippet[pos : hit.end])
+            pos = hit.end
+            surface = simplified_snippet[hit.start : hit.end]
+            if hit.term.english in seen or not has_cjk(surface):
+                continue
+            seen.add(hit.term.english)
+            if hit.term.type != "place":
+                out.append(f"({hit.term.english})")
+        out.append(simplified_snippet[pos:])
+        return "".join(out)
+
+
+def parse_tsv(text: str) -> list[Term]:
+    terms = []
+    for lineno, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        cols = raw.split("\t")
+        if len(cols) != 3 or cols[1] not in _TYPES:
+            raise ValueError(f"glossary line {lineno}: expected 'english<TAB>type<TAB>variants', got {raw!r}")
+        variants = tuple(v.strip() for v in cols[2].split("|") if v.strip())
+        terms.append(Term(cols[0].strip(), cols[1], variants))  # type: ignore[arg-type]
+    return terms

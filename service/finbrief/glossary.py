@@ -10,17 +10,18 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Literal
 
 from .schemas import EntityType
 from .textutil import has_cjk, to_simplified
 
-_TYPES = {"person", "organization", "company", "place", "index", "product", "other"}
+_TYPES = {"person", "organization", "company", "place", "index", "product", "other", "role"}
 
 
 @dataclass(frozen=True)
 class Term:
     english: str
-    type: EntityType
+    type: EntityType | Literal["role"]  # roles ("US Treasury Secretary") guide the model, are not entities
     variants: tuple[str, ...]
 
 
@@ -61,21 +62,22 @@ class Glossary:
         end = len(simplified) if end is None else end
         return [Hit(self._by_variant[m.group(0)], m.start(), m.end()) for m in self._rx.finditer(simplified, start, end)]
 
-    def annotate(self, simplified_snippet: str) -> str:
+    def annotate(self, display: str, simplified: str) -> str:
         """Insert the canonical English name after the first mention of each term, e.g.
-        贝森特 -> 贝森特(Scott Bessent). Small models copy these instead of guessing a transliteration."""
+        贝森特 -> 贝森特(Scott Bessent). Small models copy these instead of guessing a transliteration.
+        `simplified` is `display` converted with offsets preserved; matching runs on it."""
         seen: set[str] = set()
         out, pos = [], 0
-        for hit in self.find(simplified_snippet):
-            out.append(simplified_snippet[pos : hit.end])
+        for hit in self.find(simplified):
+            out.append(display[pos : hit.end])
             pos = hit.end
-            surface = simplified_snippet[hit.start : hit.end]
-            if hit.term.english in seen or not has_cjk(surface):
+            already = re.match(r"\s*[(（]\s*[A-Za-z]", display[hit.end : hit.end + 4])
+            if hit.term.english in seen or not has_cjk(simplified[hit.start : hit.end]) or already:
                 continue
             seen.add(hit.term.english)
-            if hit.term.type != "place":
+            if hit.term.type not in ("place", "role"):
                 out.append(f"({hit.term.english})")
-        out.append(simplified_snippet[pos:])
+        out.append(display[pos:])
         return "".join(out)
 
 

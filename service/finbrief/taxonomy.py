@@ -43,7 +43,7 @@ LABELS: tuple[LabelInfo, ...] = (
     LabelInfo(
         id="fiscal_policy",
         covers="deficits, government debt, spending cuts, public-sector layoffs, bond supply",
-        cues=["赤字", "国债", "國債", "公债", "公債", "裁员", "裁員", "DOGE", "发债", "發債", "削减开支", "减支", "财政"],
+        cues=["赤字", "国债", "國債", "公债", "公債", "裁员", "裁員", "DOGE", "发债", "發債", "削减开支", "减支", "财政赤字", "财政刺激", "财政愚蠢", "债务上限"],
     ),
     LabelInfo(
         id="macro_outlook",

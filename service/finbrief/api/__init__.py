@@ -1,0 +1,1 @@
+"""HTTP layer: thin routers over the pipeline, one error mapping."""

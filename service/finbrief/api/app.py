@@ -1,0 +1,47 @@
+"""Application factory. Settings and (optionally) a ready backend are passed in, never global."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from .. import __version__
+from ..backends.base import Backend
+from ..engine import Engine
+from ..runtime import Runtime, build_runtime
+from ..settings import Settings
+from . import errors, routes
+
+
+def create_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
+    engine = Engine(workers=settings.parallel, queue_size=settings.queue_size)
+    holder: dict[str, Runtime] = {}
+
+    def load() -> None:
+        rt = build_runtime(settings, backend)  # may pull the model: slow, so off the event loop
+        if settings.warmup:
+            rt.backend.warmup()
+        holder["rt"] = rt
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        engine.start_loading(load)
+        yield
+        engine.shutdown()
+        if "rt" in holder:
+            holder["rt"].backend.close()
+
+    app = FastAPI(
+        title="finbrief",
+        version=__version__,
+        description="Faithful English briefs and cause-attribution labels for Chinese financial news.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.runtime = lambda: holder["rt"]
+    errors.install(app, settings.retry_after_s)
+    app.include_router(routes.router)
+    return app

@@ -1,0 +1,44 @@
+"""Routers: parse, delegate, return. No logic beyond that."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from ..errors import ModelNotReady, TextTooLarge
+from ..schemas import Brief, BriefRequest, ErrorBody, Health, LabelInfo
+from ..taxonomy import LABELS
+
+router = APIRouter()
+ERRORS = {code: {"model": ErrorBody} for code in (413, 422, 502, 503)}
+
+
+@router.post("/v1/brief", response_model=Brief, responses=ERRORS, summary="Brief one Chinese article in English")
+async def brief(body: BriefRequest, request: Request) -> Brief:
+    state = request.app.state
+    if len(body.text) > state.settings.max_text_chars:
+        raise TextTooLarge(
+            f"the text has {len(body.text)} characters; the limit is {state.settings.max_text_chars}",
+            detail={"limit": state.settings.max_text_chars},
+        )
+    return await state.engine.run(lambda queued: state.runtime().pipeline.run(body, queue_s=queued))
+
+
+@router.get("/v1/labels", response_model=list[LabelInfo], summary="The cause taxonomy")
+async def labels() -> list[LabelInfo]:
+    return list(LABELS)
+
+
+@router.get("/healthz", response_model=Health, summary="Liveness: the process is up")
+async def healthz(request: Request) -> Health:
+    return Health(status="ok", queue_depth=request.app.state.engine.depth)
+
+
+@router.get("/readyz", response_model=Health, responses={503: {"model": ErrorBody}}, summary="Readiness: model loaded")
+async def readyz(request: Request, response: Response) -> Health:
+    engine = request.app.state.engine
+    if engine.state != "ok":
+        if engine.state == "error":
+            raise ModelNotReady(f"the model failed to load: {engine.error}")
+        raise ModelNotReady("the model is still loading")
+    rt = request.app.state.runtime()
+    return Health(status="ok", model_id=rt.backend.model_id, backend=rt.backend.name, queue_depth=engine.depth)

@@ -1,0 +1,67 @@
+"""A deterministic test backend (cf. infinity's dummy engine): answers each pipeline step with
+well-formed JSON derived from the request, or with whatever a test's responder returns. It lets
+tests drive the whole service - queueing, errors, verification, repair - without a model."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections.abc import Callable, Sequence
+
+from .base import GenerationRequest, GenerationResult
+
+Responder = Callable[[GenerationRequest], str]
+
+
+def _first_enum(grammar: str, rule: str) -> str:
+    m = re.search(rf'^{rule} ::= "\\"([^"\\]*)\\""', grammar or "", re.M)
+    return m.group(1) if m else ""
+
+
+def default_responder(req: GenerationRequest) -> str:
+    if req.tag.startswith("summary_part"):
+        return json.dumps({"bullets": ["Part note one.", "Part note two."]})
+    if req.tag.startswith("summary"):
+        return json.dumps({"headline": "Stocks fall", "bullets": ["Point one.", "Point two.", "Point three."]})
+    if req.tag.startswith("claim"):
+        return json.dumps({"driver": _first_enum(req.grammar or "", "driver"),
+                           "claimant": _first_enum(req.grammar or "", "claimant"),
+                           "moved": "US stocks", "direction": "down", "evidence_en": "Stocks fell."})
+    if req.tag.startswith("figures"):
+        n = len(re.findall(r"^\d+\. ", req.user, re.M))
+        return json.dumps({"what": ["a reported figure"] * n})
+    return "OK"
+
+
+class ScriptedBackend:
+    name = "scripted"
+    supports_grammar = False
+
+    def __init__(self, responder: Responder = default_responder, *, delay_s: float = 0.0,
+                 model_id: str = "scripted-test") -> None:
+        self.responder, self.delay_s = responder, delay_s
+        self.model_id, self.model_sha256 = model_id, None
+        self.calls: list[GenerationRequest] = []
+        self._lock = threading.Lock()
+
+    def generate(self, batch: Sequence[GenerationRequest]) -> list[GenerationResult]:
+        out = []
+        for req in batch:
+            with self._lock:
+                self.calls.append(req)
+            if self.delay_s:
+                time.sleep(self.delay_s)
+            text = self.responder(req)
+            out.append(GenerationResult(text, self.count_tokens(req.user), self.count_tokens(text), "stop"))
+        return out
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split()) + len(re.findall(r"[\u4e00-\u9fff]", text))
+
+    def warmup(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass

@@ -1,0 +1,94 @@
+"""The only module that knows about threads and queues.
+
+Model work runs on `workers` dedicated threads fed by one bounded queue, so the event loop never
+blocks and a burst of requests gets a clean 503 instead of unbounded memory growth. Each job owns
+its inputs and outputs; the backend is the only shared object, and llama.cpp serializes per slot
+(one worker per slot), so concurrent requests cannot corrupt each other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import Any, TypeVar
+
+from .errors import ModelNotReady, QueueFull
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+_STOP = object()
+
+
+class Engine:
+    def __init__(self, workers: int, queue_size: int) -> None:
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=queue_size)
+        self._workers = [threading.Thread(target=self._loop, name=f"finbrief-worker-{i}", daemon=True)
+                         for i in range(workers)]
+        self._busy = 0
+        self._lock = threading.Lock()
+        self.state = "loading"  # loading -> ok | error
+        self.error: str | None = None
+        for w in self._workers:
+            w.start()
+
+    # --- lifecycle ------------------------------------------------------------------------
+    def start_loading(self, load: Callable[[], None]) -> None:
+        """Run model loading/warmup on a thread; /readyz turns ready when it finishes."""
+
+        def run() -> None:
+            try:
+                load()
+                self.state = "ok"
+            except Exception as exc:  # surfaced through /readyz and 503s, not a crash
+                log.exception("model load failed")
+                self.state, self.error = "error", str(exc)
+
+        threading.Thread(target=run, name="finbrief-loader", daemon=True).start()
+
+    def shutdown(self) -> None:
+        for _ in self._workers:
+            self._queue.put(_STOP)
+        for w in self._workers:
+            w.join(timeout=5)
+
+    @property
+    def depth(self) -> int:
+        return self._queue.qsize() + self._busy
+
+    # --- work -----------------------------------------------------------------------------
+    def submit(self, fn: Callable[[float], T]) -> Future[T]:
+        """fn receives the seconds it waited in the queue."""
+        if self.state != "ok":
+            raise ModelNotReady(self.error or "the model is still loading")
+        fut: Future[T] = Future()
+        try:
+            self._queue.put_nowait((fn, fut, time.perf_counter()))
+        except queue.Full:
+            raise QueueFull("too many briefs are waiting; retry shortly") from None
+        return fut
+
+    async def run(self, fn: Callable[[float], T]) -> T:
+        return await asyncio.wrap_future(self.submit(fn))
+
+    def _loop(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is _STOP:
+                return
+            fn, fut, enqueued = item
+            if not fut.set_running_or_notify_cancel():
+                continue
+            with self._lock:
+                self._busy += 1
+            try:
+                fut.set_result(fn(time.perf_counter() - enqueued))
+            except BaseException as exc:
+                fut.set_exception(exc)
+            finally:
+                with self._lock:
+                    self._busy -= 1

@@ -1,0 +1,1 @@
+"""The brief pipeline: normalize -> map (summary, claims, figures per chunk) -> reduce -> verify."""

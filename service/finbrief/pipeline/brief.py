@@ -1,0 +1,238 @@
+"""The brief pipeline, front to back. Pure Python over a Backend: no web framework, no threads."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+from .. import __version__, checks
+from ..backends.base import Backend
+from ..entities import extract_entities
+from ..errors import GenerationFailed, VerificationFailed
+from ..figures import Figure, find_figures
+from ..glossary import Glossary
+from ..normalize import Document, normalize
+from ..schemas import Brief, BriefRequest, CauseClaim, KeyFigure, Provenance, Span, Timings
+from ..settings import Settings
+from ..textutil import Segment, split_sentences
+from . import claims as claim_steps
+from . import grammar
+from .candidates import find_candidates
+from .llm import Asker, Usage
+from .prompts import PromptSet
+
+log = logging.getLogger(__name__)
+RATIO_UNITS = {"%", "x", "percentage points", "bp"}
+
+
+@dataclass
+class Chunk:
+    paragraphs: list[Segment]
+    prompt_text: str  # what the model reads: glossary-annotated, optionally converted to Simplified
+
+    @property
+    def start(self) -> int:
+        return self.paragraphs[0].start
+
+    @property
+    def end(self) -> int:
+        return self.paragraphs[-1].end
+
+
+class BriefPipeline:
+    def __init__(self, backend: Backend, settings: Settings, glossary: Glossary, prompts: PromptSet) -> None:
+        self.backend, self.settings, self.glossary, self.prompts = backend, settings, glossary, prompts
+
+    # --- public ---------------------------------------------------------------------------
+    def run(self, req: BriefRequest, *, queue_s: float = 0.0) -> Brief:
+        started = time.perf_counter()
+        doc = normalize(req.text, req.title, min_chars=self.settings.min_text_chars)
+        normalize_s = time.perf_counter() - started
+        usage = Usage()
+        ask = Asker(self.backend, self.prompts.system, usage)
+        warnings: list[str] = []
+        present = {h.term.english for h in self.glossary.find(doc.simplified)}
+        chunks = self._chunks(doc)
+        candidates = find_candidates(doc, self.settings.max_claim_candidates)
+        figures = self._pick_figures(doc)
+        counters: dict[str, int] = {}
+
+        notes: list[str] = []
+        headline, bullets = "", []
+        claims: list[CauseClaim] = []
+        whats: dict[int, str] = {}
+        for i, chunk in enumerate(chunks):
+            article = (f"标题: {req.title}\n" if req.title and i == 0 else "") + chunk.prompt_text
+            if len(chunks) == 1:
+                headline, bullets = self._summary(ask, present, counters, warnings, article=article)
+            else:
+                notes += self._part_notes(ask, present, counters, article, i + 1, len(chunks))
+            claims += self._claims(ask, doc, present, counters, warnings, article,
+                                   [c for c in candidates if chunk.start <= c.span.start < chunk.end])
+            whats.update(self._figure_whats(ask, doc, present, counters, article,
+                                            [f for f in figures if chunk.start <= f.start < chunk.end]))
+        if len(chunks) > 1:
+            if not notes:
+                raise GenerationFailed("the model produced no usable notes for any part of the article")
+            title = doc.title.text if doc.title else (req.title or "none")
+            headline, bullets = self._summary(ask, present, counters, warnings, notes=notes, title=title)
+
+        key_figures = [
+            KeyFigure(value=f.english(), unit=f.unit, what=whats[f.start],
+                      evidence=Span(zh=f.surface, start=f.start, end=f.end))
+            for f in figures if f.start in whats
+        ]
+        if len(key_figures) < len(figures):
+            warnings.append(f"{len(figures) - len(key_figures)} key figure(s) dropped: no verified description")
+        causes = claim_steps.dedupe(claims)
+        lead = doc.body[0].end if doc.title is None else doc.title.end
+        usage.checks.update(counters)
+        total = time.perf_counter() - started
+        return Brief(
+            headline_en=headline,
+            summary_en=bullets,
+            key_figures=key_figures,
+            entities=extract_entities(doc, self.glossary),
+            causes=causes,
+            primary_cause=claim_steps.primary_cause(causes, lead),  # type: ignore[arg-type]
+            source_script=doc.script,
+            warnings=warnings,
+            provenance=Provenance(
+                model_id=self.backend.model_id,
+                model_sha256=self.backend.model_sha256,
+                backend=self.backend.name,
+                prompt_version=self.prompts.version,
+                finbrief_version=__version__,
+                timings=Timings(total_s=round(total + queue_s, 3), normalize_s=round(normalize_s, 3),
+                                model_s=round(usage.model_s, 3), queue_s=round(queue_s, 3)),
+                tokens=usage.tokens,
+                checks=dict(usage.checks),
+            ),
+        )
+
+    # --- preparation ----------------------------------------------------------------------
+    def _display(self, doc: Document, seg: Segment) -> str:
+        simp = doc.simplified[seg.start : seg.end]
+        shown = simp if self.settings.to_simplified else doc.text[seg.start : seg.end]
+        return self.glossary.annotate(shown, simp)
+
+    def _chunks(self, doc: Document) -> list[Chunk]:
+        paras = [doc.title, *doc.body] if doc.title else list(doc.body)
+        groups: list[list[Segment]] = [[]]
+        size = 0
+        for p in paras:
+            if groups[-1] and size + len(p.text) > self.settings.chunk_chars:
+                groups.append([])
+                size = 0
+            groups[-1].append(p)
+            size += len(p.text)
+        return [Chunk(g, "\n".join(self._display(doc, p) for p in g)) for g in groups]
+
+    def _pick_figures(self, doc: Document) -> list[Figure]:
+        """Money and ratio figures, lead first, one per distinct value."""
+        found: list[Figure] = []
+        for rank, para in enumerate([doc.title, *doc.body] if doc.title else doc.body):
+            for f in find_figures(doc.text, para.start, para.end):
+                if f.unit != "count" and all(f.english() != g.english() for g in found):
+                    found.append(f)
+            if rank >= 60:
+                break
+        money = [f for f in found if f.unit not in RATIO_UNITS]
+        ratios = [f for f in found if f.unit in RATIO_UNITS]
+        n = self.settings.max_key_figures
+        picked = money[: (n + 1) // 2] + ratios[: n // 2]
+        picked += [f for f in found if f not in picked][: n - len(picked)]
+        return sorted(picked, key=lambda f: f.start)
+
+    # --- steps ----------------------------------------------------------------------------
+    def _english_ok(self, texts: list[str], present: set[str], counters: dict[str, int]) -> list[str]:
+        problems = checks.english_problems(texts, self.glossary, present)
+        for p in problems:
+            key = p.split(":")[0][:60]
+            counters[key] = counters.get(key, 0) + 1
+        return problems
+
+    def _summary(self, ask: Asker, present: set[str], counters: dict[str, int], warnings: list[str], *,
+                 article: str | None = None, notes: list[str] | None = None, title: str = "") -> tuple[str, list[str]]:
+        if article is not None:
+            user = self.prompts.render("summary", article=article, n_bullets="3 to 5")
+        else:
+            user = self.prompts.render("reduce", notes="\n".join(f"- {n}" for n in notes or []), title=title,
+                                       n_bullets="3 to 5")
+        gram = grammar.summary_grammar(3, 5)
+        extra = ""
+        headline, bullets, bad = "", [], []
+        for _attempt in range(1 + self.settings.repair_attempts):
+            answer = ask.ask(user + extra, gram, 450, "summary")
+            if answer is None or not isinstance(answer.get("bullets"), list):
+                extra = "\nAnswer with the JSON object only."
+                continue
+            headline = str(answer.get("headline", "")).strip()
+            bullets = [str(b).strip() for b in answer["bullets"] if str(b).strip()]
+            bad = [b for b in [headline, *bullets] if self._english_ok([b], present, counters)]
+            if not bad and headline and len(bullets) >= 3:
+                return headline, bullets[:5]
+            problems = sorted({p for b in bad for p in checks.english_problems([b], self.glossary, present)})
+            extra = "\nFix these problems in your answer: " + "; ".join(problems) if problems else ""
+        if not headline:
+            raise GenerationFailed("the model did not produce a usable summary", detail={"step": "summary"})
+        kept = [b for b in dict.fromkeys(bullets) if b not in bad]
+        if headline in bad or len(kept) < 3:
+            raise VerificationFailed(
+                "the summary failed faithfulness checks after repair",
+                detail={"problems": sorted({p for b in bad for p in checks.english_problems([b], self.glossary, present)})},
+            )
+        warnings.append(f"{len(bullets) - len(kept)} summary bullet(s) dropped after failing checks")
+        return headline, kept[:5]
+
+    def _part_notes(self, ask: Asker, present: set[str], counters: dict[str, int], article: str, part: int,
+                    parts: int) -> list[str]:
+        user = self.prompts.render("summary_part", article=article, part=part, parts=parts)
+        answer = ask.ask(user, grammar.summary_grammar(2, 2, with_headline=False), 200, "summary_part")
+        if answer is None or not isinstance(answer.get("bullets"), list):
+            return []
+        return [b for b in map(str, answer["bullets"]) if b.strip() and not self._english_ok([b], present, counters)]
+
+    def _claims(self, ask: Asker, doc: Document, present: set[str], counters: dict[str, int],
+                warnings: list[str], article: str, candidates: list) -> list[CauseClaim]:  # type: ignore[type-arg]
+        questions = [q for c in candidates for q in claim_steps.questions_for(doc, self.glossary, c)]
+        items = [
+            claim_steps.render_question(self.prompts, article, self._display(doc, q.candidate.span), q)
+            for q in questions
+        ]
+        answers = ask.ask_many(items)
+        out = []
+        for q, answer in zip(questions, answers, strict=True):
+            claim, problems = claim_steps.build_claim(doc, self.glossary, present, q, answer, counters)
+            if problems and self.settings.repair_attempts:
+                user, gram, n, tag = claim_steps.render_question(
+                    self.prompts, article, self._display(doc, q.candidate.span), q)
+                retry = ask.ask(user + "\nFix these problems: " + "; ".join(problems), gram, n, tag + ":repair")
+                claim, problems = claim_steps.build_claim(doc, self.glossary, present, q, retry, counters)
+            if claim is not None:
+                out.append(claim)
+            elif problems:
+                warnings.append(f"dropped a {q.side} claim at {q.candidate.span.start}: {'; '.join(problems)}")
+        return out
+
+    def _figure_whats(self, ask: Asker, doc: Document, present: set[str], counters: dict[str, int], article: str,
+                      figures: list[Figure]) -> dict[int, str]:
+        if not figures:
+            return {}
+        lines = []
+        for i, f in enumerate(figures, 1):
+            sent = next((s for s in split_sentences(doc.text, f.start - 200 if f.start > 200 else 0, f.end + 200)
+                         if s.start <= f.start < s.end), None)
+            context = self._display(doc, sent) if sent else f.surface
+            lines.append(f"{i}. {f.surface} (= {f.english()}) in: «{context[:160]}»")
+        user = self.prompts.render("figures", article=article, figures="\n".join(lines))
+        answer = ask.ask(user, grammar.figures_grammar(len(figures)), 40 * len(figures) + 20, "figures")
+        whats = answer.get("what") if answer else None
+        if not isinstance(whats, list):
+            return {}
+        return {
+            f.start: str(w).strip()
+            for f, w in zip(figures, whats, strict=False)
+            if str(w).strip() and not self._english_ok([str(w)], present, counters)
+        }

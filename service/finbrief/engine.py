@@ -27,8 +27,10 @@ _STOP = object()
 class Engine:
     def __init__(self, workers: int, queue_size: int) -> None:
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=queue_size)
-        self._workers = [threading.Thread(target=self._loop, name=f"finbrief-worker-{i}", daemon=True)
-                         for i in range(workers)]
+        self._workers = [
+            threading.Thread(target=self._loop, name=f"finbrief-worker-{i}", daemon=True)
+            for i in range(workers)
+        ]
         self._busy = 0
         self._lock = threading.Lock()
         self.state = "loading"  # loading -> ok | error

@@ -12,7 +12,8 @@ from .textutil import has_cjk
 
 # 斯科特·魯伯納 (Scott Rubner): a transliterated name with its original in parentheses.
 PAIR_RE = re.compile(
-    r"([\u4e00-\u9fff]{1,6}(?:[·・][\u4e00-\u9fff]{1,8})+)\s*[（(]\s*([A-Z][A-Za-z.'\-]*(?: [A-Z][A-Za-z.'\-]*){0,3})\s*[)）]"
+    r"([\u4e00-\u9fff]{1,6}(?:[·・][\u4e00-\u9fff]{1,8})+)"  # 斯科特·魯伯納
+    r"\s*[（(]\s*([A-Z][A-Za-z.'\-]*(?: [A-Z][A-Za-z.'\-]*){0,3})\s*[)）]"  # (Scott Rubner)
 )
 
 
@@ -29,7 +30,9 @@ def extract_entities(doc: Document, glossary: Glossary) -> list[Entity]:
                 continue
             surface = doc.text[hit.start : hit.end]
             out[hit.term.english] = Entity(
-                name_en=hit.term.english, name_zh=surface if has_cjk(surface) else "", type=hit.term.type,
+                name_en=hit.term.english,
+                name_zh=surface if has_cjk(surface) else "",
+                type=hit.term.type,
                 source="glossary",
             )
         for zh, en, _ in text_pairs(doc.text, para.start, para.end):

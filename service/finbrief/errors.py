@@ -23,6 +23,10 @@ class EmptyText(InvalidInput):
     code = "empty_text"
 
 
+class TextTooShort(InvalidInput):
+    code = "text_too_short"
+
+
 class NotChinese(InvalidInput):
     code = "not_chinese"
 

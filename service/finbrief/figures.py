@@ -12,12 +12,34 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-SCALES = {"万亿": Decimal(10) ** 12, "兆": Decimal(10) ** 12, "亿": Decimal(10) ** 8, "億": Decimal(10) ** 8,
-          "万": Decimal(10) ** 4, "萬": Decimal(10) ** 4, "千": Decimal(10) ** 3}
+SCALES = {
+    "万亿": Decimal(10) ** 12,
+    "兆": Decimal(10) ** 12,
+    "亿": Decimal(10) ** 8,
+    "億": Decimal(10) ** 8,
+    "万": Decimal(10) ** 4,
+    "萬": Decimal(10) ** 4,
+    "千": Decimal(10) ** 3,
+}
 CURRENCIES = {
-    "美元": "USD", "美金": "USD", "人民币": "CNY", "人民幣": "CNY", "元": "CNY", "港元": "HKD", "港币": "HKD",
-    "港幣": "HKD", "日元": "JPY", "日圓": "JPY", "日圆": "JPY", "欧元": "EUR", "歐元": "EUR", "新台币": "TWD",
-    "新台幣": "TWD", "台币": "TWD", "英镑": "GBP", "英鎊": "GBP",
+    "美元": "USD",
+    "美金": "USD",
+    "人民币": "CNY",
+    "人民幣": "CNY",
+    "元": "CNY",
+    "港元": "HKD",
+    "港币": "HKD",
+    "港幣": "HKD",
+    "日元": "JPY",
+    "日圓": "JPY",
+    "日圆": "JPY",
+    "欧元": "EUR",
+    "歐元": "EUR",
+    "新台币": "TWD",
+    "新台幣": "TWD",
+    "台币": "TWD",
+    "英镑": "GBP",
+    "英鎊": "GBP",
 }
 _NUM = r"[0-9０-９][0-9０-９,，]*(?:[.．][0-9０-９]+)?"
 FIGURE_RE = re.compile(
@@ -27,7 +49,15 @@ FIGURE_RE = re.compile(
 )
 # "美元" sometimes precedes: "1,000亿美元" is the common order, but also "US$"/"$" prefixes.
 PREFIX_CURRENCY_RE = re.compile(r"(US\$|\$|HK\$|¥|€|人民币|人民幣)\s*$")
-PREFIX_UNITS = {"US$": "USD", "$": "USD", "HK$": "HKD", "¥": "JPY", "€": "EUR", "人民币": "CNY", "人民幣": "CNY"}
+PREFIX_UNITS = {
+    "US$": "USD",
+    "$": "USD",
+    "HK$": "HKD",
+    "¥": "JPY",
+    "€": "EUR",
+    "人民币": "CNY",
+    "人民幣": "CNY",
+}
 
 
 @dataclass(frozen=True)
@@ -89,7 +119,11 @@ def _fmt(d: Decimal) -> str:
 
 
 def _scaled(value: Decimal) -> str:
-    for size, word in ((Decimal(10) ** 12, "trillion"), (Decimal(10) ** 9, "billion"), (Decimal(10) ** 6, "million")):
+    for size, word in (
+        (Decimal(10) ** 12, "trillion"),
+        (Decimal(10) ** 9, "billion"),
+        (Decimal(10) ** 6, "million"),
+    ):
         if abs(value) >= size:
             return f"{_fmt(value / size)} {word}"
     if value == value.to_integral_value() and abs(value) >= 10000:

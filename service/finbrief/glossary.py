@@ -37,7 +37,8 @@ class Glossary:
         self.terms = terms
         self._by_variant: dict[str, Term] = {}
         for term in terms:
-            for v in term.variants:
+            # The canonical English name is a variant too: articles often write "Sam Altman" as is.
+            for v in (*term.variants, term.english):
                 self._by_variant.setdefault(to_simplified(v) if has_cjk(v) else v, term)
         keys = sorted(self._by_variant, key=len, reverse=True)  # longest match wins
         # Latin variants ("Fed", "DOGE") must be whole words; CJK ones cannot have word boundaries.
@@ -60,7 +61,10 @@ class Glossary:
         if self._rx is None:
             return []
         end = len(simplified) if end is None else end
-        return [Hit(self._by_variant[m.group(0)], m.start(), m.end()) for m in self._rx.finditer(simplified, start, end)]
+        return [
+            Hit(self._by_variant[m.group(0)], m.start(), m.end())
+            for m in self._rx.finditer(simplified, start, end)
+        ]
 
     def annotate(self, display: str, simplified: str) -> str:
         """Insert the canonical English name after the first mention of each term, e.g.

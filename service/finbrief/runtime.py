@@ -17,8 +17,15 @@ def make_backend(settings: Settings) -> Backend:
     if settings.backend == "llamacpp":
         from .backends.llamacpp import LlamaCppBackend
 
-        return LlamaCppBackend(path, model_id, digest, n_ctx=settings.n_ctx, n_threads=settings.n_threads,
-                               parallel=settings.parallel, gpu_layers=settings.gpu_layers)
+        return LlamaCppBackend(
+            path,
+            model_id,
+            digest,
+            n_ctx=settings.n_ctx,
+            n_threads=settings.n_threads,
+            parallel=settings.parallel,
+            gpu_layers=settings.gpu_layers,
+        )
     from .backends.transformers_backend import TransformersBackend
 
     return TransformersBackend(path, model_id, digest, device=settings.device)
@@ -34,6 +41,9 @@ class Runtime:
 def build_runtime(settings: Settings, backend: Backend | None = None) -> Runtime:
     backend = backend if backend is not None else make_backend(settings)
     pipeline = BriefPipeline(
-        backend, settings, Glossary.load(settings.glossary_path), PromptSet(settings.prompts_dir, settings.prompt_version)
+        backend,
+        settings,
+        Glossary.load(settings.glossary_path),
+        PromptSet(settings.prompts_dir, settings.prompt_version),
     )
     return Runtime(settings, backend, pipeline)

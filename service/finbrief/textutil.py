@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # Sentence ends: Chinese and ASCII terminators, with any closing quotes/brackets that follow.
@@ -48,7 +49,7 @@ def _append_trimmed(text: str, a: int, b: int, out: list[Segment]) -> None:
 
 
 @lru_cache(maxsize=2)
-def _converter(config: str):  # type: ignore[no-untyped-def]
+def _converter(config: str) -> Any:
     from opencc import OpenCC
 
     return OpenCC(config)

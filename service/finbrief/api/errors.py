@@ -33,5 +33,7 @@ def install(app: FastAPI, retry_after_s: int) -> None:
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", "")} for e in exc.errors()]
-        body = ErrorBody(error="invalid_request", message="the request body is not valid", detail={"errors": errors})
+        body = ErrorBody(
+            error="invalid_request", message="the request body is not valid", detail={"errors": errors}
+        )
         return JSONResponse(body.model_dump(), status_code=422)

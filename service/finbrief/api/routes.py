@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request, Response
 
 from ..errors import ModelNotReady, TextTooLarge
@@ -9,10 +11,12 @@ from ..schemas import Brief, BriefRequest, ErrorBody, Health, LabelInfo
 from ..taxonomy import LABELS
 
 router = APIRouter()
-ERRORS = {code: {"model": ErrorBody} for code in (413, 422, 502, 503)}
+ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorBody} for code in (413, 422, 502, 503)}
 
 
-@router.post("/v1/brief", response_model=Brief, responses=ERRORS, summary="Brief one Chinese article in English")
+@router.post(
+    "/v1/brief", response_model=Brief, responses=ERRORS, summary="Brief one Chinese article in English"
+)
 async def brief(body: BriefRequest, request: Request) -> Brief:
     state = request.app.state
     if len(body.text) > state.settings.max_text_chars:
@@ -33,7 +37,9 @@ async def healthz(request: Request) -> Health:
     return Health(status="ok", queue_depth=request.app.state.engine.depth)
 
 
-@router.get("/readyz", response_model=Health, responses={503: {"model": ErrorBody}}, summary="Readiness: model loaded")
+@router.get(
+    "/readyz", response_model=Health, responses={503: {"model": ErrorBody}}, summary="Readiness: model loaded"
+)
 async def readyz(request: Request, response: Response) -> Health:
     engine = request.app.state.engine
     if engine.state != "ok":
@@ -41,4 +47,6 @@ async def readyz(request: Request, response: Response) -> Health:
             raise ModelNotReady(f"the model failed to load: {engine.error}")
         raise ModelNotReady("the model is still loading")
     rt = request.app.state.runtime()
-    return Health(status="ok", model_id=rt.backend.model_id, backend=rt.backend.name, queue_depth=engine.depth)
+    return Health(
+        status="ok", model_id=rt.backend.model_id, backend=rt.backend.name, queue_depth=engine.depth
+    )

@@ -110,7 +110,9 @@ class LlamaCppBackend:
             return GenerationResult("", 0, 0, "error", error=f"llama.cpp: {exc}")
         seconds = time.perf_counter() - started
         if "error" in out:
-            return GenerationResult("", 0, 0, "error", seconds=seconds, error=str(out["error"].get("message")))
+            return GenerationResult(
+                "", 0, 0, "error", seconds=seconds, error=str(out["error"].get("message"))
+            )
         choice = out["choices"][0]
         usage = out.get("usage", {})
         timings = out.get("timings", {})
@@ -121,7 +123,9 @@ class LlamaCppBackend:
             cached_tokens=int(timings.get("cache_n", 0)),
             finish_reason=choice.get("finish_reason") or "stop",
             seconds=seconds,
-            extra={k: float(timings[k]) for k in ("prompt_per_second", "predicted_per_second") if k in timings},
+            extra={
+                k: float(timings[k]) for k in ("prompt_per_second", "predicted_per_second") if k in timings
+            },
         )
 
     def close(self) -> None:

@@ -24,11 +24,19 @@ def default_responder(req: GenerationRequest) -> str:
     if req.tag.startswith("summary_part"):
         return json.dumps({"bullets": ["Part note one.", "Part note two."]})
     if req.tag.startswith("summary"):
-        return json.dumps({"headline": "Stocks fall", "bullets": ["Point one.", "Point two.", "Point three."]})
+        return json.dumps(
+            {"headline": "Stocks fall", "bullets": ["Point one.", "Point two.", "Point three."]}
+        )
     if req.tag.startswith("claim"):
-        return json.dumps({"driver": _first_enum(req.grammar or "", "driver"),
-                           "claimant": _first_enum(req.grammar or "", "claimant"),
-                           "moved": "US stocks", "direction": "down", "evidence_en": "Stocks fell."})
+        return json.dumps(
+            {
+                "driver": _first_enum(req.grammar or "", "driver"),
+                "claimant": _first_enum(req.grammar or "", "claimant"),
+                "moved": "US stocks",
+                "direction": "down",
+                "evidence_en": "Stocks fell.",
+            }
+        )
     if req.tag.startswith("figures"):
         n = len(re.findall(r"^\d+\. ", req.user, re.M))
         return json.dumps({"what": ["a reported figure"] * n})
@@ -39,8 +47,13 @@ class ScriptedBackend:
     name = "scripted"
     supports_grammar = False
 
-    def __init__(self, responder: Responder = default_responder, *, delay_s: float = 0.0,
-                 model_id: str = "scripted-test") -> None:
+    def __init__(
+        self,
+        responder: Responder = default_responder,
+        *,
+        delay_s: float = 0.0,
+        model_id: str = "scripted-test",
+    ) -> None:
         self.responder, self.delay_s = responder, delay_s
         self.model_id, self.model_sha256 = model_id, None
         self.calls: list[GenerationRequest] = []

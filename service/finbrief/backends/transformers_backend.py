@@ -40,7 +40,9 @@ class TransformersBackend:
     name = "transformers"
     supports_grammar = False
 
-    def __init__(self, model_path: Path, model_id: str, model_sha256: str | None, *, device: str = "auto") -> None:
+    def __init__(
+        self, model_path: Path, model_id: str, model_sha256: str | None, *, device: str = "auto"
+    ) -> None:
         self.model_path = model_path
         self.model_id = model_id
         self.model_sha256 = model_sha256
@@ -72,7 +74,7 @@ class TransformersBackend:
             tok.padding_side = "left"
             if tok.pad_token is None:
                 tok.pad_token = tok.eos_token
-            self._model, self._tok = model.to(device).eval(), tok
+            self._model, self._tok = model.to(device).eval(), tok  # type: ignore[arg-type]
             self._cjk_ids = torch.tensor(
                 [i for i in range(len(tok)) if _has_cjk(tok.decode([i]))], dtype=torch.long, device=device
             )

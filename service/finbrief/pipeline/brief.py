@@ -18,7 +18,7 @@ from ..settings import Settings
 from ..textutil import Segment, split_sentences
 from . import claims as claim_steps
 from . import grammar
-from .candidates import find_candidates
+from .candidates import Candidate, find_candidates
 from .llm import Asker, Usage
 from .prompts import PromptSet
 
@@ -59,7 +59,8 @@ class BriefPipeline:
         counters: dict[str, int] = {}
 
         notes: list[str] = []
-        headline, bullets = "", []
+        headline: str = ""
+        bullets: list[str] = []
         claims: list[CauseClaim] = []
         whats: dict[int, str] = {}
         for i, chunk in enumerate(chunks):
@@ -68,10 +69,25 @@ class BriefPipeline:
                 headline, bullets = self._summary(ask, present, counters, warnings, article=article)
             else:
                 notes += self._part_notes(ask, present, counters, article, i + 1, len(chunks))
-            claims += self._claims(ask, doc, present, counters, warnings, article,
-                                   [c for c in candidates if chunk.start <= c.span.start < chunk.end])
-            whats.update(self._figure_whats(ask, doc, present, counters, article,
-                                            [f for f in figures if chunk.start <= f.start < chunk.end]))
+            claims += self._claims(
+                ask,
+                doc,
+                present,
+                counters,
+                warnings,
+                article,
+                [c for c in candidates if chunk.start <= c.span.start < chunk.end],
+            )
+            whats.update(
+                self._figure_whats(
+                    ask,
+                    doc,
+                    present,
+                    counters,
+                    article,
+                    [f for f in figures if chunk.start <= f.start < chunk.end],
+                )
+            )
         if len(chunks) > 1:
             if not notes:
                 raise GenerationFailed("the model produced no usable notes for any part of the article")
@@ -79,12 +95,19 @@ class BriefPipeline:
             headline, bullets = self._summary(ask, present, counters, warnings, notes=notes, title=title)
 
         key_figures = [
-            KeyFigure(value=f.english(), unit=f.unit, what=whats[f.start],
-                      evidence=Span(zh=f.surface, start=f.start, end=f.end))
-            for f in figures if f.start in whats
+            KeyFigure(
+                value=f.english(),
+                unit=f.unit,
+                what=whats[f.start],
+                evidence=Span(zh=f.surface, start=f.start, end=f.end),
+            )
+            for f in figures
+            if f.start in whats
         ]
         if len(key_figures) < len(figures):
-            warnings.append(f"{len(figures) - len(key_figures)} key figure(s) dropped: no verified description")
+            warnings.append(
+                f"{len(figures) - len(key_figures)} key figure(s) dropped: no verified description"
+            )
         causes = claim_steps.dedupe(claims)
         lead = doc.body[0].end if doc.title is None else doc.title.end
         usage.checks.update(counters)
@@ -95,7 +118,7 @@ class BriefPipeline:
             key_figures=key_figures,
             entities=extract_entities(doc, self.glossary),
             causes=causes,
-            primary_cause=claim_steps.primary_cause(causes, lead),  # type: ignore[arg-type]
+            primary_cause=claim_steps.primary_cause(causes, lead),
             source_script=doc.script,
             warnings=warnings,
             provenance=Provenance(
@@ -104,8 +127,12 @@ class BriefPipeline:
                 backend=self.backend.name,
                 prompt_version=self.prompts.version,
                 finbrief_version=__version__,
-                timings=Timings(total_s=round(total + queue_s, 3), normalize_s=round(normalize_s, 3),
-                                model_s=round(usage.model_s, 3), queue_s=round(queue_s, 3)),
+                timings=Timings(
+                    total_s=round(total + queue_s, 3),
+                    normalize_s=round(normalize_s, 3),
+                    model_s=round(usage.model_s, 3),
+                    queue_s=round(queue_s, 3),
+                ),
                 tokens=usage.tokens,
                 checks=dict(usage.checks),
             ),
@@ -153,13 +180,23 @@ class BriefPipeline:
             counters[key] = counters.get(key, 0) + 1
         return problems
 
-    def _summary(self, ask: Asker, present: set[str], counters: dict[str, int], warnings: list[str], *,
-                 article: str | None = None, notes: list[str] | None = None, title: str = "") -> tuple[str, list[str]]:
+    def _summary(
+        self,
+        ask: Asker,
+        present: set[str],
+        counters: dict[str, int],
+        warnings: list[str],
+        *,
+        article: str | None = None,
+        notes: list[str] | None = None,
+        title: str = "",
+    ) -> tuple[str, list[str]]:
         if article is not None:
             user = self.prompts.render("summary", article=article, n_bullets="3 to 5")
         else:
-            user = self.prompts.render("reduce", notes="\n".join(f"- {n}" for n in notes or []), title=title,
-                                       n_bullets="3 to 5")
+            user = self.prompts.render(
+                "reduce", notes="\n".join(f"- {n}" for n in notes or []), title=title, n_bullets="3 to 5"
+            )
         gram = grammar.summary_grammar(3, 5)
         extra = ""
         headline, bullets, bad = "", [], []
@@ -181,49 +218,113 @@ class BriefPipeline:
         if headline in bad or len(kept) < 3:
             raise VerificationFailed(
                 "the summary failed faithfulness checks after repair",
-                detail={"problems": sorted({p for b in bad for p in checks.english_problems([b], self.glossary, present)})},
+                detail={
+                    "problems": sorted(
+                        {p for b in bad for p in checks.english_problems([b], self.glossary, present)}
+                    )
+                },
             )
         warnings.append(f"{len(bullets) - len(kept)} summary bullet(s) dropped after failing checks")
         return headline, kept[:5]
 
-    def _part_notes(self, ask: Asker, present: set[str], counters: dict[str, int], article: str, part: int,
-                    parts: int) -> list[str]:
+    def _part_notes(
+        self, ask: Asker, present: set[str], counters: dict[str, int], article: str, part: int, parts: int
+    ) -> list[str]:
         user = self.prompts.render("summary_part", article=article, part=part, parts=parts)
         answer = ask.ask(user, grammar.summary_grammar(2, 2, with_headline=False), 200, "summary_part")
         if answer is None or not isinstance(answer.get("bullets"), list):
             return []
-        return [b for b in map(str, answer["bullets"]) if b.strip() and not self._english_ok([b], present, counters)]
-
-    def _claims(self, ask: Asker, doc: Document, present: set[str], counters: dict[str, int],
-                warnings: list[str], article: str, candidates: list) -> list[CauseClaim]:  # type: ignore[type-arg]
-        questions = [q for c in candidates for q in claim_steps.questions_for(doc, self.glossary, c)]
-        items = [
-            claim_steps.render_question(self.prompts, article, self._display(doc, q.candidate.span), q)
-            for q in questions
+        return [
+            b
+            for b in map(str, answer["bullets"])
+            if b.strip() and not self._english_ok([b], present, counters)
         ]
+
+    def _translate(
+        self, ask: Asker, present: set[str], counters: dict[str, int], sentences: list[str]
+    ) -> list[str]:
+        """Sentence-level translations for evidence_en; one repair with the problems named. '' = failed."""
+        gram = grammar.translation_grammar()
+        items = [(self.prompts.render("translate", sentence=s), gram, 260, "translate") for s in sentences]
         answers = ask.ask_many(items)
         out = []
+        for (user, _, n, tag), answer in zip(items, answers, strict=True):
+            en = str(answer.get("en", "")).strip() if answer else ""
+            problems = self._english_ok([en], present, counters) if en else ["no answer"]
+            for _ in range(self.settings.repair_attempts if problems else 0):
+                retry = ask.ask(
+                    user + "\nFix these problems: " + "; ".join(problems), gram, n, tag + ":repair"
+                )
+                en = str(retry.get("en", "")).strip() if retry else ""
+                problems = self._english_ok([en], present, counters) if en else ["no answer"]
+            out.append("" if problems else en)
+        return out
+
+    def _claims(
+        self,
+        ask: Asker,
+        doc: Document,
+        present: set[str],
+        counters: dict[str, int],
+        warnings: list[str],
+        article: str,
+        candidates: list[Candidate],
+    ) -> list[CauseClaim]:
+        questions = [q for c in candidates for q in claim_steps.questions_for(doc, self.glossary, c)]
+        shown = {id(c): self._display(doc, c.span) for c in candidates}
+        items = [
+            claim_steps.render_question(self.prompts, article, shown[id(q.candidate)], q) for q in questions
+        ]
+        answers = ask.ask_many(items)
+        # Translate only the evidence of candidates the model kept (the costly step, done once per span).
+        kept = list(
+            {
+                id(q.candidate): q.candidate
+                for q, a in zip(questions, answers, strict=True)
+                if a and a.get("driver") not in (None, "none")
+            }.values()
+        )
+        english = dict(
+            zip(
+                [id(c) for c in kept],
+                self._translate(ask, present, counters, [shown[id(c)] for c in kept]),
+                strict=True,
+            )
+        )
+        out = []
         for q, answer in zip(questions, answers, strict=True):
-            claim, problems = claim_steps.build_claim(doc, self.glossary, present, q, answer, counters)
-            if problems and self.settings.repair_attempts:
-                user, gram, n, tag = claim_steps.render_question(
-                    self.prompts, article, self._display(doc, q.candidate.span), q)
-                retry = ask.ask(user + "\nFix these problems: " + "; ".join(problems), gram, n, tag + ":repair")
-                claim, problems = claim_steps.build_claim(doc, self.glossary, present, q, retry, counters)
+            claim, problems = claim_steps.build_claim(
+                doc, self.glossary, present, q, answer, english.get(id(q.candidate), ""), counters
+            )
             if claim is not None:
                 out.append(claim)
             elif problems:
-                warnings.append(f"dropped a {q.side} claim at {q.candidate.span.start}: {'; '.join(problems)}")
+                warnings.append(
+                    f"dropped a {q.side} claim at {q.candidate.span.start}: {'; '.join(problems)}"
+                )
         return out
 
-    def _figure_whats(self, ask: Asker, doc: Document, present: set[str], counters: dict[str, int], article: str,
-                      figures: list[Figure]) -> dict[int, str]:
+    def _figure_whats(
+        self,
+        ask: Asker,
+        doc: Document,
+        present: set[str],
+        counters: dict[str, int],
+        article: str,
+        figures: list[Figure],
+    ) -> dict[int, str]:
         if not figures:
             return {}
         lines = []
         for i, f in enumerate(figures, 1):
-            sent = next((s for s in split_sentences(doc.text, f.start - 200 if f.start > 200 else 0, f.end + 200)
-                         if s.start <= f.start < s.end), None)
+            sent = next(
+                (
+                    s
+                    for s in split_sentences(doc.text, f.start - 200 if f.start > 200 else 0, f.end + 200)
+                    if s.start <= f.start < s.end
+                ),
+                None,
+            )
             context = self._display(doc, sent) if sent else f.surface
             lines.append(f"{i}. {f.surface} (= {f.english()}) in: «{context[:160]}»")
         user = self.prompts.render("figures", article=article, figures="\n".join(lines))

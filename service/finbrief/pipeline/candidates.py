@@ -21,16 +21,20 @@ NEG_FORWARD_RE = re.compile(r"而非|而不是|并非|並非|不是|并不是|�
 # "与/和 X 无关" - scope is X.
 NEG_UNRELATED_RE = re.compile(r"[与與和跟][^，,。；;]{1,40}?(?:无关|無關|没有关系|沒有關係)")
 # Blanket rejections of what was just listed.
-NEG_BLANKET_RE = re.compile(r"(以上|上述|这些|這些)[^。；;]{0,8}(皆是|都是|均是|全是|皆为|都为)?[^。；;]{0,6}"
-                            r"(Bullshit|bullshit|噪音|胡扯|扯淡|无稽之谈|無稽之談|借口|藉口)|皆是\s*Bullshit")
+NEG_BLANKET_RE = re.compile(
+    r"(以上|上述|这些|這些)[^。；;]{0,8}(皆是|都是|均是|全是|皆为|都为)?[^。；;]{0,6}"
+    r"(Bullshit|bullshit|噪音|胡扯|扯淡|无稽之谈|無稽之談|借口|藉口)|皆是\s*Bullshit"
+)
 CLAUSE_END_RE = re.compile(r"[，,。；;！？!?]")
 # Words that make a sentence about a market move or its cause.
 MOVE_RE = re.compile(
     r"暴跌|大跌|下跌|跌幅|下挫|重挫|崩盘|崩盤|抛售|拋售|回调|回調|回落|见顶|見頂|跳水|蒸发|蒸發|收跌|走低|"
     r"上涨|上漲|大涨|飙升|飆升|反弹|反彈|走高|波动|波動|震荡|震盪|熊市|牛市|跌|涨|漲"
 )
-CAUSE_RE = re.compile(r"导致|導致|引发|引發|触发|觸發|由于|由於|因为|因為|原因|拖累|冲击|衝擊|造成|推动|推動|驱动|"
-                      r"驅動|归咎|歸咎|罪魁|真凶|真兇|元凶|主因|受.{1,20}影响|受.{1,20}影響|担忧|擔憂|恐慌|所致")
+CAUSE_RE = re.compile(
+    r"导致|導致|引发|引發|触发|觸發|由于|由於|因为|因為|原因|拖累|冲击|衝擊|造成|推动|推動|驱动|"
+    r"驅動|归咎|歸咎|罪魁|真凶|真兇|元凶|主因|受.{1,20}影响|受.{1,20}影響|担忧|擔憂|恐慌|所致"
+)
 
 _LABEL_CUES = [(info.id, info.cues) for info in LABELS if info.cues]
 
@@ -59,7 +63,7 @@ def negation_scopes(simp: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def label_hits(simp: str, start: int, end: int) -> list[tuple[str, int]]:
-    hits = []
+    hits: list[tuple[str, int]] = []
     for label, cues in _LABEL_CUES:
         for cue in cues:
             pattern = re.escape(cue) if not cue.isascii() else rf"(?<![A-Za-z]){re.escape(cue)}(?![A-Za-z])"
@@ -105,7 +109,7 @@ def find_candidates(doc: Document, limit: int) -> list[Candidate]:
 
 
 def _blanket_candidates(doc: Document) -> list[Candidate]:
-    """"Explanations A, B, C ... I think all of the above is nonsense": each listed item becomes a
+    """ "Explanations A, B, C ... I think all of the above is nonsense": each listed item becomes a
     rejected candidate whose evidence runs from the item through the rejecting sentence."""
     simp, out = doc.simplified, []
     taken: set[tuple[int, str]] = set()

@@ -15,7 +15,7 @@ from . import grammar
 from .candidates import CAUSE_RE, Candidate
 from .prompts import PromptSet
 
-_COVERS = {info.id: info.covers.split(":")[0] for info in LABELS}
+_COVERS: dict[str, str] = {info.id: info.covers.split(":")[0] for info in LABELS}
 MAX_CLAIMANTS = 8
 
 
@@ -55,17 +55,35 @@ def questions_for(doc: Document, glossary: Glossary, cand: Candidate) -> list[Cl
     return out
 
 
-def render_question(prompts: PromptSet, article: str, sentence: str, q: ClaimQuestion) -> tuple[str, str, int, str]:
+def render_question(
+    prompts: PromptSet, article: str, sentence: str, q: ClaimQuestion
+) -> tuple[str, str, int, str]:
     options = ", ".join(f'"{label}" ({_COVERS[label]})' for label in q.labels)
     if q.side == "rejected":
-        options += " - the sentence DENIES or DISMISSES this as the cause"
+        # Code found the label's cue inside a negation ("而非…", "与…无关", "以上皆是 Bullshit"): the
+        # question is only which denied cause and who denies it, so "none" is not offered.
+        question = (
+            "This sentence DENIES or DISMISSES a cause of a market move. "
+            "Which cause does it deny, and who denies it?"
+        )
+    else:
+        question = 'Does it present a cause of a market move? If not, answer "none" as driver.'
+        options += ', or "none"'
     claimants = ", ".join(f'"{c}"' for c in q.claimants)
-    user = prompts.render("claim", article=article, sentence=sentence, options=options, claimants=claimants)
-    return user, grammar.claim_grammar(q.labels, q.claimants), 220, f"claim:{q.side}"
+    user = prompts.render(
+        "claim", article=article, sentence=sentence, options=options, claimants=claimants, question=question
+    )
+    gram = grammar.claim_grammar(q.labels, q.claimants, allow_none=q.side == "supported")
+    return user, gram, 90, f"claim:{q.side}"
 
 
 def build_claim(
-    doc: Document, glossary: Glossary, present: set[str], q: ClaimQuestion, answer: dict[str, Any] | None,
+    doc: Document,
+    glossary: Glossary,
+    present: set[str],
+    q: ClaimQuestion,
+    answer: dict[str, Any] | None,
+    evidence_en: str,
     counters: dict[str, int],
 ) -> tuple[CauseClaim | None, list[str]]:
     """Validate one answer into a claim; (None, problems) when it cannot be stood behind."""
@@ -77,9 +95,9 @@ def build_claim(
     if label not in q.labels:
         return None, [f"driver {label!r} is not one of the candidate's labels"]
     span = q.candidate.span
-    claimant = answer.get("claimant") if answer.get("claimant") in q.claimants else "author"
+    claimant = str(answer.get("claimant")) if answer.get("claimant") in q.claimants else "author"
     direction = answer.get("direction") if answer.get("direction") in ("down", "up", "volatile") else "down"
-    english = [str(answer.get("evidence_en", "")), str(answer.get("moved", ""))]
+    english = [evidence_en, str(answer.get("moved", ""))]
     problems = (
         checks.evidence_verbatim(doc.text, span.text, span.start, span.end)
         + checks.stance_consistent(doc.simplified[span.start : span.end], q.side)
@@ -87,7 +105,7 @@ def build_claim(
         + checks.english_problems(english, glossary, present)
     )
     if not english[0].strip():
-        problems.append("empty evidence_en")
+        problems.append("no verified English rendering of the evidence")
     for p in problems:
         counters[p.split(":")[0][:60]] = counters.get(p.split(":")[0][:60], 0) + 1
     if problems:
@@ -99,15 +117,16 @@ def build_claim(
     return (
         CauseClaim(
             label=label,
-            stance=q.side,  # type: ignore[arg-type]
+            stance=q.side,
             claimant=claimant,
             moved=english[1].strip() or "the market",
-            direction=direction,  # type: ignore[arg-type]
+            direction=direction,
             evidence_zh=span.text,
             evidence_start=span.start,
             evidence_end=span.end,
             evidence_en=english[0].strip(),
             confidence=round(min(confidence, 0.95), 2),
+            note=None,
         ),
         [],
     )
@@ -127,5 +146,7 @@ def primary_cause(claims: list[CauseClaim], lead_end: int) -> str | None:
     scores: dict[str, float] = {}
     for c in claims:
         if c.stance == "supported":
-            scores[c.label] = scores.get(c.label, 0.0) + c.confidence * (2.0 if c.evidence_start < lead_end else 1.0)
+            scores[c.label] = scores.get(c.label, 0.0) + c.confidence * (
+                2.0 if c.evidence_start < lead_end else 1.0
+            )
     return max(scores, key=lambda k: scores[k]) if scores else None

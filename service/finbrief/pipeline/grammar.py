@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-EN_CHAR = r'[ !#-\[\]-~\u00C0-\u017F\u2013\u2014\u2018\u2019\u201C\u201D\u20AC\u00A3]'
+EN_CHAR = r"[ !#-\[\]-~\u00C0-\u017F\u2013\u2014\u2018\u2019\u201C\u201D\u20AC\u00A3]"
 HEADER = f"""ws ::= [ \\n]{{0,3}}
 en-char ::= {EN_CHAR}
 """
@@ -19,9 +19,9 @@ def _lit(s: str) -> str:
     return json.dumps(json.dumps(s))  # a GBNF literal matching the JSON string "s"
 
 
-def en_string(name: str, max_chars: int) -> str:
+def en_string(name: str, max_chars: int, char: str = "en-char") -> str:
     # The first character is not a space: blocks the degenerate "" / "   " answers.
-    return f'{name} ::= "\\"" [!#-\\[\\]-~\\u00C0-\\u017F] en-char{{0,{max_chars - 1}}} "\\""\n'
+    return f'{name} ::= "\\"" [!#-\\[\\]-~\\u00C0-\\u017F] {char}{{0,{max_chars - 1}}} "\\""\n'
 
 
 def enum(name: str, values: list[str]) -> str:
@@ -47,18 +47,22 @@ def summary_grammar(min_bullets: int, max_bullets: int, with_headline: bool = Tr
     return obj(fields) + en_string("headline", 140) + en_string("bullet", 260) + HEADER
 
 
-def claim_grammar(labels: list[str], claimants: list[str]) -> str:
+def claim_grammar(labels: list[str], claimants: list[str], allow_none: bool = True) -> str:
     return (
-        obj([("driver", "driver"), ("claimant", "claimant"), ("moved", "moved"), ("direction", "direction"),
-             ("evidence_en", "evidence")])
-        + enum("driver", [*labels, "none"])
+        obj([("driver", "driver"), ("claimant", "claimant"), ("moved", "moved"), ("direction", "direction")])
+        + enum("driver", [*labels, "none"] if allow_none else labels)
         + enum("claimant", claimants)
         + enum("direction", ["down", "up", "volatile"])
         + en_string("moved", 60)
-        + en_string("evidence", 400)
         + HEADER
     )
 
 
+def translation_grammar(max_chars: int = 600) -> str:
+    return obj([("en", "en")]) + en_string("en", max_chars) + HEADER
+
+
 def figures_grammar(n: int) -> str:
-    return obj([("what", array("what", n, n))]) + en_string("what", 90) + HEADER
+    # No digits: the value is rendered by code; a description that restates it can only add errors.
+    no_digit = "nd-char ::= [ !#-/:-\\[\\]-~\\u00C0-\\u017F\\u2013\\u2014\\u2018\\u2019]\n"
+    return obj([("what", array("what", n, n))]) + en_string("what", 90, "nd-char") + no_digit + HEADER

@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 class Usage:
     """Per-brief accounting: tokens, model seconds, and how often each check fired."""
 
-    tokens: TokenCounts = field(default_factory=TokenCounts)
+    tokens: TokenCounts = field(default_factory=lambda: TokenCounts())
     model_s: float = 0.0
     checks: Counter[str] = field(default_factory=Counter)
 
@@ -69,7 +69,13 @@ class Asker:
             parsed = parse_json(res.text) if res.finish_reason != "error" else None
             if parsed is None:
                 self.usage.checks["unparseable_json"] += 1
-                log.info("step %s: no JSON (finish=%s, error=%s): %.200r", req.tag, res.finish_reason, res.error, res.text)
+                log.info(
+                    "step %s: no JSON (finish=%s, error=%s): %.200r",
+                    req.tag,
+                    res.finish_reason,
+                    res.error,
+                    res.text,
+                )
             out.append(parsed)
         return out
 

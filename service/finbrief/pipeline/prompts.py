@@ -21,5 +21,7 @@ class PromptSet:
 
     def render(self, name: str, **values: object) -> str:
         if "article" in values and "article_block" not in values:
-            values["article_block"] = Template(self.templates["article"]).substitute(article=values["article"])
+            values["article_block"] = Template(self.templates["article"]).substitute(
+                article=values["article"]
+            )
         return Template(self.templates[name]).substitute(**values).strip()

@@ -1,0 +1,183 @@
+"""HTTP behaviour through a real uvicorn server on loopback, with the scripted backend."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+
+import httpx
+import pytest
+import uvicorn
+
+from finbrief.api.app import create_app
+from finbrief.backends.base import Backend, GenerationRequest
+from finbrief.backends.scripted import ScriptedBackend, default_responder
+from finbrief.settings import Settings
+
+from .conftest import seed
+
+
+@contextmanager
+def serve(settings: Settings, backend: Backend | None) -> Iterator[str]:
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings, backend), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + (600 if backend is None else 20)  # a real model may be pulled first
+    while time.time() < deadline:
+        try:
+            if httpx.get(base + "/readyz").status_code == 200:
+                break
+        except httpx.TransportError:
+            pass
+        time.sleep(0.05)
+    try:
+        yield base
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def test_brief_ok_and_provenance(settings: Settings) -> None:
+    backend = ScriptedBackend()
+    with serve(settings, backend) as base:
+        r = httpx.post(base + "/v1/brief", json={"text": seed("004")}, timeout=30)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["headline_en"] == "Stocks fall"
+    assert body["source_script"] == "zh-Hans"
+    prov = body["provenance"]
+    assert prov["model_id"] == "scripted-test" and prov["prompt_version"].startswith("v1+")
+    assert prov["tokens"]["calls"] == len(backend.calls)
+    text = seed("004")
+    for claim in body["causes"]:
+        assert text[claim["evidence_start"] : claim["evidence_end"]] == claim["evidence_zh"]
+    for fig in body["key_figures"]:
+        assert text[fig["evidence"]["start"] : fig["evidence"]["end"]] == fig["evidence"]["zh"]
+    assert {"Nvidia", "DeepSeek", "Sam Altman"} <= {e["name_en"] for e in body["entities"]}
+
+
+def test_error_statuses_and_bodies(settings: Settings) -> None:
+    small = settings.model_copy(update={"max_text_chars": 5000})
+    with serve(small, ScriptedBackend()) as base:
+        r = httpx.post(base + "/v1/brief", json={"text": "  "})
+        assert r.status_code == 422 and r.json()["error"] == "empty_text"
+        r = httpx.post(
+            base + "/v1/brief", json={"text": "An English text about markets, long enough to count."}
+        )
+        assert r.status_code == 422 and r.json()["error"] == "not_chinese"
+        r = httpx.post(base + "/v1/brief", json={"text": "美股" * 3000})
+        assert r.status_code == 413 and r.json()["detail"]["limit"] == 5000
+        r = httpx.post(base + "/v1/brief", json={"title": "no text"})
+        assert r.status_code == 422 and r.json()["error"] == "invalid_request"
+        r = httpx.post(base + "/v1/brief", content=b"{not json", headers={"content-type": "application/json"})
+        assert r.status_code == 422
+        labels = httpx.get(base + "/v1/labels").json()
+        assert {lab["id"] for lab in labels} >= {"trade_policy", "ai_disruption", "other"}
+        assert httpx.get(base + "/healthz").json()["status"] == "ok"
+        assert "/v1/brief" in httpx.get(base + "/openapi.json").json()["paths"]
+
+
+def test_unverifiable_summary_is_502_never_an_unchecked_brief(settings: Settings) -> None:
+    def yellen(req: GenerationRequest) -> str:
+        if req.tag.startswith("summary") and not req.tag.startswith("summary_part"):
+            return json.dumps(
+                {
+                    "headline": "Janet Yellen blames DeepSeek",
+                    "bullets": ["Janet Yellen spoke.", "Yellen again.", "And Yellen."],
+                }
+            )
+        return default_responder(req)
+
+    backend = ScriptedBackend(yellen)
+    with serve(settings, backend) as base:
+        r = httpx.post(base + "/v1/brief", json={"text": seed("004")}, timeout=30)
+    assert r.status_code == 502
+    assert r.json()["error"] == "verification_failed"
+    # one attempt plus one repair, which told the model what was wrong
+    summary_calls = [c for c in backend.calls if c.tag == "summary"]
+    assert len(summary_calls) == 2 and "Janet Yellen" in summary_calls[1].user
+
+
+def test_unparseable_model_output_is_502(settings: Settings) -> None:
+    with serve(settings, ScriptedBackend(lambda req: "I cannot answer that")) as base:
+        r = httpx.post(base + "/v1/brief", json={"text": seed("004")}, timeout=30)
+    assert r.status_code == 502 and r.json()["error"] == "generation_failed"
+
+
+def test_not_ready_is_503_with_retry_after(settings: Settings) -> None:
+    class Slow(ScriptedBackend):
+        def warmup(self) -> None:
+            time.sleep(3)
+
+    cfg = settings.model_copy(update={"warmup": True})
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(cfg, Slow()), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                r = httpx.get(base + "/readyz")
+                break
+            except httpx.TransportError:
+                time.sleep(0.02)
+        assert r.status_code == 503 and r.headers["retry-after"] == str(cfg.retry_after_s)
+        r = httpx.post(base + "/v1/brief", json={"text": seed("004")})
+        assert r.status_code == 503 and r.json()["error"] == "model_not_ready" and "retry-after" in r.headers
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def test_queue_full_is_503_and_concurrent_requests_do_not_mix(settings: Settings) -> None:
+    # Each request's headline echoes a marker from its own article: any cross-talk would show.
+    def echo(req: GenerationRequest) -> str:
+        if req.tag == "summary":
+            marker = req.user.split("标记")[1][:4] if "标记" in req.user else "none"
+            return json.dumps({"headline": f"Marker {marker}", "bullets": ["One.", "Two.", "Three."]})
+        return default_responder(req)
+
+    cfg = settings.model_copy(update={"queue_size": 2, "parallel": 1})
+    backend = ScriptedBackend(echo, delay_s=0.05)
+    base_text = seed("004")[:1500]
+    with serve(cfg, backend) as base, ThreadPoolExecutor(8) as pool:
+        texts = [f"标记{i:04d}。" + base_text for i in range(8)]
+        responses = list(
+            pool.map(lambda t: httpx.post(base + "/v1/brief", json={"text": t}, timeout=60), texts)
+        )
+    codes = [r.status_code for r in responses]
+    assert 503 in codes, codes  # 8 at once with room for 1 running + 2 waiting
+    assert all(r.headers.get("retry-after") for r in responses if r.status_code == 503)
+    for i, r in enumerate(responses):
+        if r.status_code == 200:
+            assert r.json()["headline_en"] == f"Marker {i:04d}"
+
+
+@pytest.mark.parametrize("parallel", [2])
+def test_parallel_workers_serve_all(settings: Settings, parallel: int) -> None:
+    cfg = settings.model_copy(update={"queue_size": 8, "parallel": parallel})
+    with serve(cfg, ScriptedBackend(delay_s=0.01)) as base, ThreadPoolExecutor(4) as pool:
+        rs = list(
+            pool.map(
+                lambda _: httpx.post(base + "/v1/brief", json={"text": seed("004")}, timeout=60), range(4)
+            )
+        )
+    assert [r.status_code for r in rs] == [200] * 4

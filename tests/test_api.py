@@ -63,6 +63,7 @@ def test_brief_ok_and_provenance(settings: Settings) -> None:
     text = seed("004")
     for claim in body["causes"]:
         assert text[claim["evidence_start"] : claim["evidence_end"]] == claim["evidence_zh"]
+    assert body["key_figures"] and not body["warnings"]
     for fig in body["key_figures"]:
         assert text[fig["evidence"]["start"] : fig["evidence"]["end"]] == fig["evidence"]["zh"]
     assert {"Nvidia", "DeepSeek", "Sam Altman"} <= {e["name_en"] for e in body["entities"]}

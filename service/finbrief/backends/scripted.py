@@ -37,9 +37,10 @@ def default_responder(req: GenerationRequest) -> str:
                 "evidence_en": "Stocks fell.",
             }
         )
-    if req.tag.startswith("figures"):
-        n = len(re.findall(r"^\d+\. ", req.user, re.M))
-        return json.dumps({"what": ["a reported figure"] * n})
+    if req.tag.startswith("figure"):
+        return json.dumps({"what": "a reported figure"})
+    if req.tag.startswith("translate"):
+        return json.dumps({"en": "Stocks fell."})
     return "OK"
 
 

@@ -208,13 +208,21 @@ class BriefPipeline:
             headline = str(answer.get("headline", "")).strip()
             bullets = [str(b).strip() for b in answer["bullets"] if str(b).strip()]
             bad = [b for b in [headline, *bullets] if self._english_ok([b], present, counters)]
-            if not bad and headline and len(bullets) >= 3:
+            repeats = len(bullets) - len(
+                {b.lower().rstrip(".") for b in bullets} - {headline.lower().rstrip(".")}
+            )
+            if not bad and headline and len(bullets) >= 3 and not repeats:
                 return headline, bullets[:5]
             problems = sorted({p for b in bad for p in checks.english_problems([b], self.glossary, present)})
+            if repeats:
+                counters["repeated_bullets"] = counters.get("repeated_bullets", 0) + 1
+                problems.append(
+                    "bullets repeat each other or the headline; each bullet must state a different fact"
+                )
             extra = "\nFix these problems in your answer: " + "; ".join(problems) if problems else ""
         if not headline:
             raise GenerationFailed("the model did not produce a usable summary", detail={"step": "summary"})
-        kept = [b for b in dict.fromkeys(bullets) if b not in bad]
+        kept = [b for b in dict.fromkeys(bullets) if b not in bad and b.lower() != headline.lower()]
         if headline in bad or len(kept) < 3:
             raise VerificationFailed(
                 "the summary failed faithfulness checks after repair",
@@ -241,11 +249,14 @@ class BriefPipeline:
         ]
 
     def _translate(
-        self, ask: Asker, present: set[str], counters: dict[str, int], sentences: list[str]
+        self, ask: Asker, present: set[str], counters: dict[str, int], article: str, sentences: list[str]
     ) -> list[str]:
         """Sentence-level translations for evidence_en; one repair with the problems named. '' = failed."""
         gram = grammar.translation_grammar()
-        items = [(self.prompts.render("translate", sentence=s), gram, 260, "translate") for s in sentences]
+        items = [
+            (self.prompts.render("translate", article=article, sentence=s), gram, 260, "translate")
+            for s in sentences
+        ]
         answers = ask.ask_many(items)
         out = []
         for (user, _, n, tag), answer in zip(items, answers, strict=True):
@@ -287,7 +298,7 @@ class BriefPipeline:
         english = dict(
             zip(
                 [id(c) for c in kept],
-                self._translate(ask, present, counters, [shown[id(c)] for c in kept]),
+                self._translate(ask, present, counters, article, [shown[id(c)] for c in kept]),
                 strict=True,
             )
         )
@@ -315,25 +326,22 @@ class BriefPipeline:
     ) -> dict[int, str]:
         if not figures:
             return {}
-        lines = []
-        for i, f in enumerate(figures, 1):
+        items = []
+        for f in figures:
             sent = next(
                 (
                     s
-                    for s in split_sentences(doc.text, f.start - 200 if f.start > 200 else 0, f.end + 200)
+                    for s in split_sentences(doc.text, max(0, f.start - 300), f.end + 300)
                     if s.start <= f.start < s.end
                 ),
                 None,
             )
             context = self._display(doc, sent) if sent else f.surface
-            lines.append(f"{i}. {f.surface} (= {f.english()}) in: «{context[:160]}»")
-        user = self.prompts.render("figures", article=article, figures="\n".join(lines))
-        answer = ask.ask(user, grammar.figures_grammar(len(figures)), 40 * len(figures) + 20, "figures")
-        whats = answer.get("what") if answer else None
-        if not isinstance(whats, list):
-            return {}
-        return {
-            f.start: str(w).strip()
-            for f, w in zip(figures, whats, strict=False)
-            if str(w).strip() and not self._english_ok([str(w)], present, counters)
-        }
+            user = self.prompts.render("figures", article=article, sentence=context[:200], figure=f.surface)
+            items.append((user, grammar.figure_grammar(), 40, "figure"))
+        out = {}
+        for f, answer in zip(figures, ask.ask_many(items), strict=True):
+            what = str(answer.get("what", "")).strip() if answer else ""
+            if what and not self._english_ok([what], present, counters):
+                out[f.start] = what
+        return out

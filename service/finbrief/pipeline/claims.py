@@ -142,11 +142,13 @@ def dedupe(claims: list[CauseClaim]) -> list[CauseClaim]:
 
 
 def primary_cause(claims: list[CauseClaim], lead_end: int) -> str | None:
-    """The label the headline/lead advances: supported claims weighted by confidence, double in the lead."""
+    """The label the headline or thesis advances: the most confident supported claim in the title or
+    lead paragraph; failing that, the label with the most supported weight across the article."""
+    supported = [c for c in claims if c.stance == "supported"]
+    lead = [c for c in supported if c.evidence_start < lead_end]
+    if lead:
+        return max(lead, key=lambda c: (c.confidence, -c.evidence_start)).label
     scores: dict[str, float] = {}
-    for c in claims:
-        if c.stance == "supported":
-            scores[c.label] = scores.get(c.label, 0.0) + c.confidence * (
-                2.0 if c.evidence_start < lead_end else 1.0
-            )
+    for c in supported:
+        scores[c.label] = scores.get(c.label, 0.0) + c.confidence
     return max(scores, key=lambda k: scores[k]) if scores else None

@@ -19,9 +19,11 @@ def _lit(s: str) -> str:
     return json.dumps(json.dumps(s))  # a GBNF literal matching the JSON string "s"
 
 
-def en_string(name: str, max_chars: int, char: str = "en-char") -> str:
+def en_string(
+    name: str, max_chars: int, char: str = "en-char", first: str = r"[!#-\[\]-~\u00C0-\u017F]"
+) -> str:
     # The first character is not a space: blocks the degenerate "" / "   " answers.
-    return f'{name} ::= "\\"" [!#-\\[\\]-~\\u00C0-\\u017F] {char}{{0,{max_chars - 1}}} "\\""\n'
+    return f'{name} ::= "\\"" {first} {char}{{0,{max_chars - 1}}} "\\""\n'
 
 
 def enum(name: str, values: list[str]) -> str:
@@ -62,7 +64,7 @@ def translation_grammar(max_chars: int = 600) -> str:
     return obj([("en", "en")]) + en_string("en", max_chars) + HEADER
 
 
-def figures_grammar(n: int) -> str:
+def figure_grammar() -> str:
     # No digits: the value is rendered by code; a description that restates it can only add errors.
     no_digit = "nd-char ::= [ !#-/:-\\[\\]-~\\u00C0-\\u017F\\u2013\\u2014\\u2018\\u2019]\n"
-    return obj([("what", array("what", n, n))]) + en_string("what", 90, "nd-char") + no_digit + HEADER
+    return obj([("what", "what")]) + en_string("what", 90, "nd-char", "[A-Za-z]") + no_digit + HEADER

@@ -16,7 +16,7 @@ import uvicorn
 
 from finbrief.api.app import create_app
 from finbrief.backends.base import Backend, GenerationRequest
-from finbrief.backends.scripted import ScriptedBackend, default_responder
+from finbrief.backends.scripted import ScriptedBackend, default_responder, summary_answer
 from finbrief.settings import Settings
 
 from .conftest import seed
@@ -94,10 +94,9 @@ def test_unverifiable_summary_is_502_never_an_unchecked_brief(settings: Settings
     def yellen(req: GenerationRequest) -> str:
         if req.tag.startswith("summary") and not req.tag.startswith("summary_part"):
             return json.dumps(
-                {
-                    "headline": "Janet Yellen blames DeepSeek",
-                    "bullets": ["Janet Yellen spoke.", "Yellen again.", "And Yellen."],
-                }
+                summary_answer(
+                    "Janet Yellen blames DeepSeek", "Janet Yellen spoke.", "Yellen again.", "And Yellen."
+                )
             )
         return default_responder(req)
 
@@ -153,7 +152,7 @@ def test_queue_full_is_503_and_concurrent_requests_do_not_mix(settings: Settings
     def echo(req: GenerationRequest) -> str:
         if req.tag == "summary":
             marker = req.user.split("标记")[1][:4] if "标记" in req.user else "none"
-            return json.dumps({"headline": f"Marker {marker}", "bullets": ["One.", "Two.", "Three."]})
+            return json.dumps(summary_answer(f"Marker {marker}"))
         return default_responder(req)
 
     cfg = settings.model_copy(update={"queue_size": 2, "parallel": 1})

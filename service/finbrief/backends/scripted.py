@@ -20,17 +20,22 @@ def _first_enum(grammar: str, rule: str) -> str:
     return m.group(1) if m else ""
 
 
+def summary_answer(headline: str, *bullets: str) -> dict[str, str]:
+    """A summary in the pipeline's slot format (see pipeline/grammar.SUMMARY_SLOTS)."""
+    slots = ("move", "cause", "claim", "context")
+    texts = bullets or ("Stocks fell.", "A new AI model caused it.", "Analysts say so.", "More context.")
+    return {"headline": headline, **dict(zip(slots, texts, strict=False))}
+
+
 def default_responder(req: GenerationRequest) -> str:
     if req.tag.startswith("summary_part"):
         return json.dumps({"bullets": ["Part note one.", "Part note two."]})
     if req.tag.startswith("summary"):
-        return json.dumps(
-            {"headline": "Stocks fall", "bullets": ["Point one.", "Point two.", "Point three."]}
-        )
+        return json.dumps(summary_answer("Stocks fall"))
     if req.tag.startswith("claim"):
         return json.dumps(
             {
-                "driver": _first_enum(req.grammar or "", "driver"),
+                "drivers": [_first_enum(req.grammar or "", "driver")],
                 "claimant": _first_enum(req.grammar or "", "claimant"),
                 "moved": "US stocks",
                 "direction": "down",

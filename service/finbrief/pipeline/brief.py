@@ -192,21 +192,20 @@ class BriefPipeline:
         title: str = "",
     ) -> tuple[str, list[str]]:
         if article is not None:
-            user = self.prompts.render("summary", article=article, n_bullets="3 to 5")
+            user = self.prompts.render("summary", article=article)
         else:
-            user = self.prompts.render(
-                "reduce", notes="\n".join(f"- {n}" for n in notes or []), title=title, n_bullets="3 to 5"
-            )
-        gram = grammar.summary_grammar(3, 5)
+            user = self.prompts.render("reduce", notes="\n".join(f"- {n}" for n in notes or []), title=title)
+        gram = grammar.summary_slots_grammar()
         extra = ""
         headline, bullets, bad = "", [], []
         for _attempt in range(1 + self.settings.repair_attempts):
             answer = ask.ask(user + extra, gram, 450, "summary")
-            if answer is None or not isinstance(answer.get("bullets"), list):
+            if answer is None:
                 extra = "\nAnswer with the JSON object only."
                 continue
             headline = str(answer.get("headline", "")).strip()
-            bullets = [str(b).strip() for b in answer["bullets"] if str(b).strip()]
+            bullets = [str(answer.get(slot, "")).strip() for slot in grammar.SUMMARY_SLOTS]
+            bullets = [b for b in bullets if b]
             bad = [b for b in [headline, *bullets] if self._english_ok([b], present, counters)]
             repeats = len(bullets) - len(
                 {b.lower().rstrip(".") for b in bullets} - {headline.lower().rstrip(".")}
@@ -292,7 +291,7 @@ class BriefPipeline:
             {
                 id(q.candidate): q.candidate
                 for q, a in zip(questions, answers, strict=True)
-                if a and a.get("driver") not in (None, "none")
+                if claim_steps.drivers(a)
             }.values()
         )
         english = dict(
@@ -304,12 +303,11 @@ class BriefPipeline:
         )
         out = []
         for q, answer in zip(questions, answers, strict=True):
-            claim, problems = claim_steps.build_claim(
+            built, problems = claim_steps.build_claim(
                 doc, self.glossary, present, q, answer, english.get(id(q.candidate), ""), counters
             )
-            if claim is not None:
-                out.append(claim)
-            elif problems:
+            out += built
+            if problems:
                 warnings.append(
                     f"dropped a {q.side} claim at {q.candidate.span.start}: {'; '.join(problems)}"
                 )

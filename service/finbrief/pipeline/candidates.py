@@ -46,6 +46,9 @@ class Candidate:
     rejected: list[str] = field(default_factory=list)
     score: float = 0.0
     paragraph: Segment | None = None
+    # For a blanket rejection, the rejecting sentence: its speaker is the claimant, not the people
+    # named in the rejected explanations.
+    claim_anchor: Segment | None = None
 
     @property
     def labels(self) -> list[str]:
@@ -129,5 +132,6 @@ def _blanket_candidates(doc: Document) -> list[Candidate]:
             if stop:
                 end = stop.end()
             span = Segment(item.start, end, doc.text[item.start : end])
-            out.append(Candidate(span, [], rejected, 5.0, item))
+            anchor = Segment(m.start(), end, doc.text[m.start() : end])
+            out.append(Candidate(span, [], rejected, 5.0, item, claim_anchor=anchor))
     return out

@@ -30,8 +30,12 @@ class ClaimQuestion:
 def claimants_for(doc: Document, glossary: Glossary, cand: Candidate) -> list[str]:
     """'author' plus people/institutions named around the evidence, nearest first. The grammar
     makes these the only possible answers: the model cannot invent a claimant."""
-    paras = [p for p in doc.body if p.end <= cand.span.end][-2:] or [cand.paragraph or cand.span]
-    start, end = min(p.start for p in paras), max(cand.span.end, *(p.end for p in paras))
+    if cand.claim_anchor is not None:
+        paras = [next((p for p in doc.body if p.start <= cand.claim_anchor.start < p.end), cand.claim_anchor)]
+        start, end = paras[0].start, cand.claim_anchor.end
+    else:
+        paras = [p for p in doc.body if p.end <= cand.span.end][-2:] or [cand.paragraph or cand.span]
+        start, end = min(p.start for p in paras), max(cand.span.end, *(p.end for p in paras))
     names: list[tuple[int, str]] = []
     for hit in glossary.find(doc.simplified, start, end):
         if hit.term.type in ("person", "organization", "company"):
@@ -67,7 +71,7 @@ def render_question(
             "Which cause does it deny, and who denies it?"
         )
     else:
-        question = 'Does it present a cause of a market move? If not, answer "none" as driver.'
+        question = 'Does it present a cause of a market move? If not, answer ["none"] as drivers.'
         options += ', or "none"'
     claimants = ", ".join(f'"{c}"' for c in q.claimants)
     user = prompts.render(
@@ -85,15 +89,16 @@ def build_claim(
     answer: dict[str, Any] | None,
     evidence_en: str,
     counters: dict[str, int],
-) -> tuple[CauseClaim | None, list[str]]:
-    """Validate one answer into a claim; (None, problems) when it cannot be stood behind."""
+) -> tuple[list[CauseClaim], list[str]]:
+    """Validate one answer into claims (one per driver); ([], problems) when it cannot be stood behind."""
+    labels = drivers(answer)
     if answer is None:
-        return None, ["no parseable answer"]
-    label = answer.get("driver")
-    if label == "none":
-        return None, []
-    if label not in q.labels:
-        return None, [f"driver {label!r} is not one of the candidate's labels"]
+        return [], ["no parseable answer"]
+    if not labels:
+        return [], []
+    stray = [label for label in labels if label not in q.labels]
+    if stray:
+        return [], [f"driver {stray[0]!r} is not one of the candidate's labels"]
     span = q.candidate.span
     claimant = str(answer.get("claimant")) if answer.get("claimant") in q.claimants else "author"
     direction = answer.get("direction") if answer.get("direction") in ("down", "up", "volatile") else "down"
@@ -101,7 +106,7 @@ def build_claim(
     problems = (
         checks.evidence_verbatim(doc.text, span.text, span.start, span.end)
         + checks.stance_consistent(doc.simplified[span.start : span.end], q.side)
-        + checks.label_known(label)
+        + [p for label in labels for p in checks.label_known(label)]
         + checks.english_problems(english, glossary, present)
     )
     if not english[0].strip():
@@ -109,27 +114,38 @@ def build_claim(
     for p in problems:
         counters[p.split(":")[0][:60]] = counters.get(p.split(":")[0][:60], 0) + 1
     if problems:
-        return None, problems
+        return [], problems
     confidence = 0.55
     confidence += 0.15 if len(q.labels) == 1 else 0.0
     confidence += 0.15 if CAUSE_RE.search(doc.simplified[span.start : span.end]) else 0.0
     confidence += 0.1 if claimant != "author" else 0.0
     return (
-        CauseClaim(
-            label=label,
-            stance=q.side,
-            claimant=claimant,
-            moved=english[1].strip() or "the market",
-            direction=direction,
-            evidence_zh=span.text,
-            evidence_start=span.start,
-            evidence_end=span.end,
-            evidence_en=english[0].strip(),
-            confidence=round(min(confidence, 0.95), 2),
-            note=None,
-        ),
+        [
+            CauseClaim(
+                label=label,
+                stance=q.side,
+                claimant=claimant,
+                moved=english[1].strip() or "the market",
+                direction=direction,
+                evidence_zh=span.text,
+                evidence_start=span.start,
+                evidence_end=span.end,
+                evidence_en=english[0].strip(),
+                confidence=round(min(confidence, 0.95), 2),
+                note=None,
+            )
+            for label in labels
+        ],
         [],
     )
+
+
+def drivers(answer: dict[str, Any] | None) -> list[str]:
+    """The labels an answer names, without "none" and without repeats."""
+    raw = answer.get("drivers") if answer else None
+    if not isinstance(raw, list):
+        return []
+    return [str(x) for x in dict.fromkeys(raw) if x != "none"]
 
 
 def dedupe(claims: list[CauseClaim]) -> list[CauseClaim]:

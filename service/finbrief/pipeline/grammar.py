@@ -43,6 +43,16 @@ def array(item: str, min_items: int, max_items: int) -> str:
     return f'"[" ws {required}{optional} ws "]"'
 
 
+SUMMARY_SLOTS = ("move", "cause", "claim", "context")
+
+
+def summary_slots_grammar() -> str:
+    """Headline plus one bullet per named slot: a small model asked for "5 bullets" repeats one
+    sentence five times; asked for five different things, it writes five different sentences."""
+    fields = [("headline", "headline")] + [(slot, "bullet") for slot in SUMMARY_SLOTS]
+    return obj(fields) + en_string("headline", 140) + en_string("bullet", 260) + HEADER
+
+
 def summary_grammar(min_bullets: int, max_bullets: int, with_headline: bool = True) -> str:
     fields = [("headline", "headline")] if with_headline else []
     fields.append(("bullets", array("bullet", min_bullets, max_bullets)))
@@ -50,8 +60,16 @@ def summary_grammar(min_bullets: int, max_bullets: int, with_headline: bool = Tr
 
 
 def claim_grammar(labels: list[str], claimants: list[str], allow_none: bool = True) -> str:
+    # "drivers" is a list: one sentence can name several causes ("流动性紧张+估值高企").
     return (
-        obj([("driver", "driver"), ("claimant", "claimant"), ("moved", "moved"), ("direction", "direction")])
+        obj(
+            [
+                ("drivers", array("driver", 1, len(labels))),
+                ("claimant", "claimant"),
+                ("moved", "moved"),
+                ("direction", "direction"),
+            ]
+        )
         + enum("driver", [*labels, "none"] if allow_none else labels)
         + enum("claimant", claimants)
         + enum("direction", ["down", "up", "volatile"])

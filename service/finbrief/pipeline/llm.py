@@ -66,6 +66,7 @@ class Asker:
         out = []
         for req, res in zip(batch, results, strict=True):
             self.usage.add(res)
+            log.debug("step %s -> %s", req.tag, res.text)
             parsed = parse_json(res.text) if res.finish_reason != "error" else None
             if parsed is None:
                 self.usage.checks["unparseable_json"] += 1

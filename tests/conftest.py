@@ -12,7 +12,9 @@ SHARED = Path(os.environ.get("FINBRIEF_SHARED", ROOT.parent / "shared"))
 SEEDS = SHARED / "seeds"
 
 if not SEEDS.is_dir():  # CI and developers have shared/ beside the checkout; say so instead of 50 failures
-    pytest.exit(f"seed articles not found at {SEEDS}: put shared/ beside the checkout or set FINBRIEF_SHARED", 2)
+    pytest.exit(
+        f"seed articles not found at {SEEDS}: put shared/ beside the checkout or set FINBRIEF_SHARED", 2
+    )
 
 
 def seed(prefix: str) -> str:

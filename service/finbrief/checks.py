@@ -58,3 +58,36 @@ def english_problems(texts: Iterable[str], glossary: Glossary, present: set[str]
     for t in texts:
         out += leftover_chinese(t) + unsupported_names(t, glossary, present)
     return out
+
+
+# English cues per label, for checking English text against the article's rejected claims.
+EN_LABEL_CUES: dict[str, re.Pattern[str]] = {
+    "trade_policy": re.compile(r"tariff|trade war|trade polic|protectionis|export control|MAGA", re.I),
+    "ai_disruption": re.compile(r"\bAI\b|artificial intelligence|DeepSeek", re.I),
+    "monetary_policy": re.compile(
+        r"Federal Reserve|\bFed\b|interest rate|rate (cut|hike)|hawkish|central bank", re.I
+    ),
+    "liquidity": re.compile(r"liquidity|deleverag|carry trade|margin", re.I),
+    "valuation": re.compile(r"valuation|bubble|overvalued", re.I),
+    "fiscal_policy": re.compile(r"deficit|government debt|spending cut|DOGE|layoff", re.I),
+    "macro_outlook": re.compile(r"recession|stagflation|inflation", re.I),
+    "earnings": re.compile(r"earnings|capital spending|capex|guidance", re.I),
+    "geopolitics": re.compile(r"geopoliti|sanction|national security", re.I),
+    "positioning": re.compile(r"\bCTA\b|passive fund|fragil|buy the dip|outflow", re.I),
+}
+EN_CAUSAL = re.compile(r"caus|due to|driven by|drove|trigger|led to|because|blame|result of|spark|fuel", re.I)
+EN_NEGATION = re.compile(
+    r"\bnot\b|n't|rather than|instead of|\bno\b|unrelated|den(y|ied|ies)|dismiss|reject|never", re.I
+)
+
+
+def contradicts_rejections(english: str, rejected_labels: set[str]) -> list[str]:
+    """A sentence that presents, without any negation, a cause the article explicitly rejects (the
+    "dropped 'rather than Trump's tariffs'" failure). Only labels that no claim supports are passed in."""
+    if not EN_CAUSAL.search(english) or EN_NEGATION.search(english):
+        return []
+    return [
+        f"states {label} as a cause, but the article rejects it"
+        for label in sorted(rejected_labels)
+        if label in EN_LABEL_CUES and EN_LABEL_CUES[label].search(english)
+    ]

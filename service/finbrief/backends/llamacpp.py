@@ -61,6 +61,8 @@ class LlamaCppBackend:
             params.cpuparams_batch.n_threads = self.n_threads
             params.n_gpu_layers = self.gpu_layers
             params.warmup = False
+            # llama.cpp logs every slot event at info level; keep warnings and errors only unless asked.
+            params.verbosity = int(os.environ.get("FINBRIEF_LLAMA_VERBOSITY", "-1"))
             started = time.perf_counter()
             try:
                 self._server = xlc.Server(params)

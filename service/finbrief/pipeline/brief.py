@@ -63,36 +63,29 @@ class BriefPipeline:
         bullets: list[str] = []
         claims: list[CauseClaim] = []
         whats: dict[int, str] = {}
+        single = ""
         for i, chunk in enumerate(chunks):
             article = (f"标题: {req.title}\n" if req.title and i == 0 else "") + chunk.prompt_text
-            if len(chunks) == 1:
-                headline, bullets = self._summary(ask, present, counters, warnings, article=article)
-            else:
+            if len(chunks) > 1:
                 notes += self._part_notes(ask, present, counters, article, i + 1, len(chunks))
-            claims += self._claims(
-                ask,
-                doc,
-                present,
-                counters,
-                warnings,
-                article,
-                [c for c in candidates if chunk.start <= c.span.start < chunk.end],
-            )
-            whats.update(
-                self._figure_whats(
-                    ask,
-                    doc,
-                    present,
-                    counters,
-                    article,
-                    [f for f in figures if chunk.start <= f.start < chunk.end],
-                )
-            )
-        if len(chunks) > 1:
+            in_chunk = [c for c in candidates if chunk.start <= c.span.start < chunk.end]
+            claims += self._claims(ask, doc, present, counters, warnings, article, in_chunk)
+            chunk_figures = [f for f in figures if chunk.start <= f.start < chunk.end]
+            whats.update(self._figure_whats(ask, doc, present, counters, article, chunk_figures))
+            single = article
+        # The summary comes after the claims so it can be checked against what the article rejects.
+        rejected: set[str] = {str(c.label) for c in claims if c.stance == "rejected"} - {
+            c.label for c in claims if c.stance == "supported"
+        }
+        if len(chunks) == 1:
+            headline, bullets = self._summary(ask, present, counters, warnings, rejected, article=single)
+        else:
             if not notes:
                 raise GenerationFailed("the model produced no usable notes for any part of the article")
             title = doc.title.text if doc.title else (req.title or "none")
-            headline, bullets = self._summary(ask, present, counters, warnings, notes=notes, title=title)
+            headline, bullets = self._summary(
+                ask, present, counters, warnings, rejected, notes=notes, title=title
+            )
 
         key_figures = [
             KeyFigure(
@@ -186,6 +179,7 @@ class BriefPipeline:
         present: set[str],
         counters: dict[str, int],
         warnings: list[str],
+        rejected: set[str],
         *,
         article: str | None = None,
         notes: list[str] | None = None,
@@ -195,24 +189,31 @@ class BriefPipeline:
             user = self.prompts.render("summary", article=article)
         else:
             user = self.prompts.render("reduce", notes="\n".join(f"- {n}" for n in notes or []), title=title)
+
+        def problems_of(text: str) -> list[str]:
+            found = checks.english_problems([text], self.glossary, present)
+            found += checks.contradicts_rejections(text, rejected)
+            for p in found:
+                key = p.split(":")[0][:60]
+                counters[key] = counters.get(key, 0) + 1
+            return found
+
         gram = grammar.summary_slots_grammar()
         extra = ""
-        headline, bullets, bad = "", [], []
+        headline, bullets, bad = "", list[str](), dict[str, list[str]]()
         for _attempt in range(1 + self.settings.repair_attempts):
             answer = ask.ask(user + extra, gram, 450, "summary")
             if answer is None:
                 extra = "\nAnswer with the JSON object only."
                 continue
             headline = str(answer.get("headline", "")).strip()
-            bullets = [str(answer.get(slot, "")).strip() for slot in grammar.SUMMARY_SLOTS]
-            bullets = [b for b in bullets if b]
-            bad = [b for b in [headline, *bullets] if self._english_ok([b], present, counters)]
-            repeats = len(bullets) - len(
-                {b.lower().rstrip(".") for b in bullets} - {headline.lower().rstrip(".")}
-            )
+            bullets = [b for b in (str(answer.get(slot, "")).strip() for slot in grammar.SUMMARY_SLOTS) if b]
+            bad = {t: ps for t in [headline, *bullets] if (ps := problems_of(t))}
+            distinct = {b.lower().rstrip(".") for b in bullets} - {headline.lower().rstrip(".")}
+            repeats = len(bullets) - len(distinct)
             if not bad and headline and len(bullets) >= 3 and not repeats:
-                return headline, bullets[:5]
-            problems = sorted({p for b in bad for p in checks.english_problems([b], self.glossary, present)})
+                return headline, bullets
+            problems = sorted({p for ps in bad.values() for p in ps})
             if repeats:
                 counters["repeated_bullets"] = counters.get("repeated_bullets", 0) + 1
                 problems.append(
@@ -225,14 +226,10 @@ class BriefPipeline:
         if headline in bad or len(kept) < 3:
             raise VerificationFailed(
                 "the summary failed faithfulness checks after repair",
-                detail={
-                    "problems": sorted(
-                        {p for b in bad for p in checks.english_problems([b], self.glossary, present)}
-                    )
-                },
+                detail={"problems": sorted({p for ps in bad.values() for p in ps})},
             )
         warnings.append(f"{len(bullets) - len(kept)} summary bullet(s) dropped after failing checks")
-        return headline, kept[:5]
+        return headline, kept
 
     def _part_notes(
         self, ask: Asker, present: set[str], counters: dict[str, int], article: str, part: int, parts: int

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from finbrief.checks import (
+    contradicts_rejections,
+    evidence_verbatim,
+    leftover_chinese,
+    stance_consistent,
+    unsupported_names,
+)
+from finbrief.glossary import Glossary
+
+
+def test_leftover_chinese() -> None:
+    assert leftover_chinese("Nvidia fell 17%") == []
+    assert leftover_chinese("Nvidia (英伟达) fell") != []
+
+
+def test_unknown_person_not_in_article_is_flagged() -> None:
+    g = Glossary.load()
+    present = {"Scott Bessent", "Donald Trump"}
+    assert unsupported_names("Treasury Secretary Janet Yellen said stocks fell", g, present)
+    assert unsupported_names("Yellen said so", g, present)
+    assert unsupported_names("Scott Bessent said stocks fell, not because of Trump", g, present) == []
+
+
+def test_evidence_must_be_verbatim_at_its_offsets() -> None:
+    text = "美股暴跌,而非关税。"
+    assert evidence_verbatim(text, "而非关税", 5, 9) == []
+    assert evidence_verbatim(text, "而非关税", 4, 8) != []
+    assert evidence_verbatim(text, "而非关税", 5, 99) != []
+
+
+def test_rejected_needs_a_negating_cue() -> None:
+    assert stance_consistent("美股暴跌主要是由于DeepSeek,而非特朗普的关税政策。", "rejected") == []
+    assert stance_consistent("与特朗普的MAGA主义政策无关。", "rejected") == []
+    assert stance_consistent("我认为以上皆是 Bullshit 。", "rejected") == []
+    assert stance_consistent("关税政策导致美股暴跌。", "rejected") != []
+
+
+def test_bullet_that_flips_a_rejection_is_caught() -> None:
+    rejected = {"trade_policy"}
+    assert contradicts_rejections("The crash was caused by Trump's tariffs", rejected)
+    assert contradicts_rejections("DeepSeek AI boom caused by Trump's trade protectionism", rejected)
+    assert (
+        contradicts_rejections("The crash was caused by DeepSeek rather than Trump's tariffs", rejected) == []
+    )
+    assert contradicts_rejections("Bessent says tariffs did not cause the fall", rejected) == []
+    assert contradicts_rejections("Tariffs rose last year", rejected) == []  # not stated as a cause
+    assert contradicts_rejections("The crash was caused by tariffs", set()) == []

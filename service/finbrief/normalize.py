@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from .errors import EmptyText, NotChinese, TextTooShort
 from .schemas import Script
-from .textutil import Segment, cjk_count, has_cjk, simplified_aligned, to_simplified, to_traditional
+from .textutil import Segment, cjk_count, has_cjk, simplified_aligned, to_simplified, to_traditional, trimmed
 
 # Whole lines that are page furniture, not article content. Checked on Simplified text.
 BOILERPLATE_LINE_RES = [
@@ -66,14 +66,10 @@ def detect_script(text: str) -> Script:
 def _lines(text: str) -> list[Segment]:
     out, pos = [], 0
     for line in text.split("\n"):
-        a, b = pos, pos + len(line)
-        pos = b + 1
-        while a < b and text[a].isspace():
-            a += 1
-        while b > a and text[b - 1].isspace():
-            b -= 1
-        if b > a:
-            out.append(Segment(a, b, text[a:b]))
+        seg = trimmed(text, pos, pos + len(line))
+        pos += len(line) + 1
+        if seg is not None:
+            out.append(seg)
     return out
 
 

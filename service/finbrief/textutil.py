@@ -40,12 +40,18 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[S
 
 
 def _append_trimmed(text: str, a: int, b: int, out: list[Segment]) -> None:
+    seg = trimmed(text, a, b)
+    if seg is not None:
+        out.append(seg)
+
+
+def trimmed(text: str, a: int, b: int) -> Segment | None:
+    """text[a:b] without surrounding whitespace, as a Segment with absolute offsets (None if blank)."""
     while a < b and text[a].isspace():
         a += 1
     while b > a and text[b - 1].isspace():
         b -= 1
-    if b > a:
-        out.append(Segment(a, b, text[a:b]))
+    return Segment(a, b, text[a:b]) if b > a else None
 
 
 @lru_cache(maxsize=2)

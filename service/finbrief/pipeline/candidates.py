@@ -36,7 +36,20 @@ CAUSE_RE = re.compile(
     r"驅動|归咎|歸咎|罪魁|真凶|真兇|元凶|主因|受.{1,20}影响|受.{1,20}影響|担忧|擔憂|恐慌|所致"
 )
 
-_LABEL_CUES = [(info.id, info.cues) for info in LABELS if info.cues]
+# One pattern per label, compiled once: Latin cues ("AI", "Fed") must be whole words.
+_LABEL_PATTERNS = [
+    (
+        info.id,
+        re.compile(
+            "|".join(
+                re.escape(c) if not c.isascii() else rf"(?<![A-Za-z]){re.escape(c)}(?![A-Za-z])"
+                for c in sorted(info.cues, key=len, reverse=True)
+            )
+        ),
+    )
+    for info in LABELS
+    if info.cues
+]
 
 
 @dataclass
@@ -50,10 +63,6 @@ class Candidate:
     # named in the rejected explanations.
     claim_anchor: Segment | None = None
 
-    @property
-    def labels(self) -> list[str]:
-        return self.supported + [x for x in self.rejected if x not in self.supported]
-
 
 def negation_scopes(simp: str, start: int, end: int) -> list[tuple[int, int]]:
     scopes = []
@@ -66,12 +75,7 @@ def negation_scopes(simp: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def label_hits(simp: str, start: int, end: int) -> list[tuple[str, int]]:
-    hits: list[tuple[str, int]] = []
-    for label, cues in _LABEL_CUES:
-        for cue in cues:
-            pattern = re.escape(cue) if not cue.isascii() else rf"(?<![A-Za-z]){re.escape(cue)}(?![A-Za-z])"
-            hits.extend((label, m.start()) for m in re.finditer(pattern, simp[start:end]))
-    return [(label, start + pos) for label, pos in hits]
+    return [(label, m.start()) for label, rx in _LABEL_PATTERNS for m in rx.finditer(simp, start, end)]
 
 
 def _classify(simp: str, seg: Segment, blanket: bool) -> tuple[list[str], list[str]]:

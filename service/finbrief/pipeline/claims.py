@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,7 +89,7 @@ def build_claim(
     q: ClaimQuestion,
     answer: dict[str, Any] | None,
     evidence_en: str,
-    counters: dict[str, int],
+    counters: Counter[str],
 ) -> tuple[list[CauseClaim], list[str]]:
     """Validate one answer into claims (one per driver); ([], problems) when it cannot be stood behind."""
     labels = drivers(answer)
@@ -111,9 +112,7 @@ def build_claim(
     )
     if not english[0].strip():
         problems.append("no verified English rendering of the evidence")
-    for p in problems:
-        counters[p.split(":")[0][:60]] = counters.get(p.split(":")[0][:60], 0) + 1
-    if problems:
+    if checks.record(counters, problems):
         return [], problems
     confidence = 0.55
     confidence += 0.15 if len(q.labels) == 1 else 0.0

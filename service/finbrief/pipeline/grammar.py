@@ -53,10 +53,9 @@ def summary_slots_grammar() -> str:
     return obj(fields) + en_string("headline", 140) + en_string("bullet", 260) + HEADER
 
 
-def summary_grammar(min_bullets: int, max_bullets: int, with_headline: bool = True) -> str:
-    fields = [("headline", "headline")] if with_headline else []
-    fields.append(("bullets", array("bullet", min_bullets, max_bullets)))
-    return obj(fields) + en_string("headline", 140) + en_string("bullet", 260) + HEADER
+def bullets_grammar(n: int) -> str:
+    """Exactly n English bullets (map-step notes on one chunk of a long article)."""
+    return obj([("bullets", array("bullet", n, n))]) + en_string("bullet", 260) + HEADER
 
 
 def claim_grammar(labels: list[str], claimants: list[str], allow_none: bool = True) -> str:

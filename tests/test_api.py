@@ -181,3 +181,21 @@ def test_parallel_workers_serve_all(settings: Settings, parallel: int) -> None:
             )
         )
     assert [r.status_code for r in rs] == [200] * 4
+
+
+def test_translate_endpoint(settings: Settings) -> None:
+    backend = ScriptedBackend()
+    text = seed("003")
+    with serve(settings.model_copy(update={"max_text_chars": 20_000}), backend) as base:
+        r = httpx.post(base + "/v1/translate", json={"text": text}, timeout=30)
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert body["source_script"] == "zh-Hant" and body["segments"]
+        for s in body["segments"]:
+            assert text[s["start"] : s["end"]] == s["zh"] and s["en"]
+        assert body["provenance"]["model_id"] == "scripted-test"
+        r = httpx.post(base + "/v1/translate", json={"text": "Only English here, nothing to translate."})
+        assert r.status_code == 422 and r.json()["error"] == "not_chinese"
+        r = httpx.post(base + "/v1/translate", json={"text": "美股" * 20_000})
+        assert r.status_code == 413
+        assert "/v1/translate" in httpx.get(base + "/openapi.json").json()["paths"]

@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
+from .figures import english_numbers, english_values, find_figures, same_number, source_values
 from .glossary import Glossary
 from .pipeline.candidates import NEG_BLANKET_RE, NEG_FORWARD_RE, NEG_UNRELATED_RE
 from .taxonomy import LABEL_IDS
@@ -41,6 +42,52 @@ def unsupported_names(english: str, glossary: Glossary, present: set[str]) -> li
         if re.search(rf"(?<![A-Za-z]){re.escape(surname)}(?![A-Za-z])", english):
             problems.append(f"names {term.english}, who is not in the article")
     return problems
+
+
+def names_traceable(simplified_zh: str, english: str, glossary: Glossary) -> list[str]:
+    """Every known person the source names appears under their canonical name (a surname is enough),
+    no known-wrong rendering appears, and no known person the source does not name appears."""
+    hits = glossary.find(simplified_zh)
+    present = {h.term.english for h in hits}
+    problems = unsupported_names(english, glossary, present)
+    for hit in hits:
+        term = hit.term
+        if term.type == "person" and not _word_in(term.english.split()[-1], english):
+            problems.append(f"names {simplified_zh[hit.start : hit.end]} but not as {term.english}")
+    for term in glossary.terms:
+        problems += [
+            f"known-wrong rendering {bad!r} (for {term.english})" for bad in term.avoid if bad in english
+        ]
+    return list(dict.fromkeys(problems))
+
+
+def _word_in(word: str, text: str) -> bool:
+    return re.search(rf"(?<![A-Za-z]){re.escape(word)}(?![A-Za-z])", text) is not None
+
+
+# Month and day numbers are routinely written as words or dropped ("3月5日" -> "March 5").
+_DATE_PART_RE = re.compile(r"^\s*(月|日|号|號|时|時|点|點|分)")
+
+
+def numbers_faithful(zh: str, english: str, *, require_all: bool = False) -> list[str]:
+    """Numbers in the English must come from the source, compared as values after unit scaling
+    (5950亿 = 595 billion; １２％ = 12%; 三 = 3). With require_all, the source's figures must also all
+    appear in the English (a translation must not drop a number; a summary may)."""
+    allowed = source_values(zh)
+    problems = [
+        f"number {n.surface} is not in the source"
+        for n in english_numbers(english)
+        if not any(same_number(n.value, v) or same_number(n.written, v) for v in allowed)
+    ]
+    if require_all:
+        stated = english_values(english)
+        for f in find_figures(zh):
+            if f.unit == "count" and _DATE_PART_RE.match(zh, f.end):
+                continue
+            written = source_values(f.surface)
+            if not any(same_number(v, e) for v in {f.value, *written} for e in stated):
+                problems.append(f"the figure {f.surface} ({f.english()}) is missing")
+    return list(dict.fromkeys(problems))
 
 
 def evidence_verbatim(text: str, zh: str, start: int, end: int) -> list[str]:

@@ -1,4 +1,4 @@
-"""`finbrief` console script: serve, brief, models pull|list."""
+"""`finbrief` console script: serve, slack, brief, translate, eval, models pull|list."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from .errors import FinbriefError, GenerationFailed, InvalidInput, ModelError, TextTooLarge
+from .evaluation import commands as eval_commands
 from .settings import Settings
 
 EXIT = [(InvalidInput, 2), (TextTooLarge, 2), (GenerationFailed, 3), (ModelError, 4)]
@@ -30,20 +31,58 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_slack(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    needed = ["slack_bot_token", "slack_app_token" if args.socket else "slack_signing_secret"]
+    missing = [f"FINBRIEF_{name.upper()}" for name in needed if getattr(settings, name) is None]
+    if missing:
+        print(f"finbrief slack: set {' and '.join(missing)} (README, 'Slack')", file=sys.stderr)
+        return 2
+    if not args.socket:
+        return cmd_serve(args)  # HTTP mode is the service itself, with /slack/events mounted
+    import signal
+
+    from .slack.socket_mode import SocketModeService
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # so serve_forever's cleanup runs
+    try:
+        SocketModeService(settings).serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
 def cmd_brief(args: argparse.Namespace) -> int:
     from .runtime import build_runtime
     from .schemas import BriefRequest
 
-    text = sys.stdin.read() if args.path == "-" else Path(args.path).read_text(encoding="utf-8")
     settings = _settings(args)
-    if len(text) > settings.max_text_chars:
-        raise TextTooLarge(f"the text has {len(text)} characters; the limit is {settings.max_text_chars}")
+    text = _read_text(args.path, settings)
     runtime = build_runtime(settings)
     brief = runtime.pipeline.run(
         BriefRequest(text=text, title=args.title, url=None, source=None, published_at=None)
     )
     print(brief.model_dump_json(indent=2))
     return 0
+
+
+def _read_text(path: str, settings: Settings) -> str:
+    text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+    if len(text) > settings.max_text_chars:
+        raise TextTooLarge(f"the text has {len(text)} characters; the limit is {settings.max_text_chars}")
+    return text
+
+
+def cmd_translate(args: argparse.Namespace) -> int:
+    from .runtime import build_runtime
+
+    settings = _settings(args)
+    text = _read_text(args.path, settings)
+    translation = build_runtime(settings).translator.translate(
+        text, skip_boilerplate=not args.keep_boilerplate
+    )
+    print(translation.english() if args.format == "text" else translation.model_dump_json(indent=2))
+    return 3 if args.strict and translation.warnings else 0
 
 
 def cmd_models_list(args: argparse.Namespace) -> int:
@@ -92,10 +131,25 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int)
     serve.set_defaults(func=cmd_serve)
 
+    slack = sub.add_parser("slack", help="run the Slack bot: HTTP events (the service) or --socket")
+    slack.add_argument("--socket", action="store_true", help="Socket Mode: no public URL needed")
+    slack.add_argument("--host", help="HTTP mode")
+    slack.add_argument("--port", type=int, help="HTTP mode")
+    slack.set_defaults(func=cmd_slack)
+
     brief = sub.add_parser("brief", help="brief one article file (or - for stdin); prints JSON")
     brief.add_argument("path")
     brief.add_argument("--title")
     brief.set_defaults(func=cmd_brief)
+
+    translate = sub.add_parser("translate", help="translate one article (or - for stdin), sentence-aligned")
+    translate.add_argument("path")
+    translate.add_argument("--format", choices=["json", "text"], default="json")
+    translate.add_argument("--keep-boilerplate", action="store_true", help="translate page furniture too")
+    translate.add_argument("--strict", action="store_true", help="exit 3 if any segment still fails a check")
+    translate.set_defaults(func=cmd_translate)
+
+    eval_commands.add_parser(sub, lambda cmd: lambda args: cmd(args, _settings(args)))
 
     models = sub.add_parser("models", help="list or pull models").add_subparsers(
         dest="models_command", required=True

@@ -150,3 +150,165 @@ def render(value: Decimal, unit: str) -> str:
     if unit == "x":
         return f"{value}x"
     return _scaled(value)
+
+
+# --- numbers written out in Chinese (三, 十二, 两百, 一千五百万) --------------------------------------
+_CN_DIGITS = {
+    **{"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4},
+    **{"五": 5, "六": 6, "七": 7, "八": 8, "九": 9},
+}
+_CN_SMALL = {"十": 10, "百": 100, "千": 1000}
+_CN_BIG = {"万": 10**4, "萬": 10**4, "亿": 10**8, "億": 10**8}
+CN_NUMERAL_RE = re.compile(r"[零〇一二两兩三四五六七八九十百千万萬亿億]+")
+
+
+def _cn_value(s: str) -> int | None:
+    total, section, digit = 0, 0, None
+    for ch in s:
+        if ch in _CN_DIGITS:
+            digit = _CN_DIGITS[ch]
+        elif ch in _CN_SMALL:
+            section += (1 if digit is None else digit) * _CN_SMALL[ch]
+            digit = None
+        elif ch in _CN_BIG:
+            total = (total + section + (digit or 0)) * _CN_BIG[ch]
+            section, digit = 0, None
+    value = total + section + (digit or 0)
+    return value if value or "零" in s or "〇" in s else None
+
+
+def chinese_numeral_values(text: str) -> set[Decimal]:
+    """Values of numbers spelled with Chinese numerals, including digit-by-digit years (二〇一九)."""
+    out: set[Decimal] = set()
+    text = re.sub(r"百分|十分|万一|一些|一直|一起|统一|唯一|一样|一般|一致|一定", "  ", text)  # not numbers
+    for m in CN_NUMERAL_RE.finditer(text):
+        s = m.group(0)
+        if all(ch in _CN_DIGITS for ch in s) and len(s) > 1:
+            out.add(Decimal("".join(str(_CN_DIGITS[ch]) for ch in s)))  # 二〇一九 = 2019
+        value = _cn_value(s)
+        if value is not None:
+            out.add(Decimal(value))
+    return out
+
+
+def source_values(text: str) -> set[Decimal]:
+    """Every value a faithful English rendering of `text` may write in digits: figures scaled by
+    their Chinese unit (5950亿 -> 5.95e11), the bare number as written (5950), and spelled-out numerals."""
+    out = chinese_numeral_values(text)
+    for m in re.finditer(_NUM, text):
+        d = _to_decimal(m.group(0))
+        if d is not None:
+            out.add(d)
+    out.update(f.value for f in find_figures(text))
+    return out
+
+
+# --- numbers written in English ("$595 billion", "3.5 percentage points", "1,200") ---------------------
+EN_SCALES = {
+    **{"thousand": 10**3, "k": 10**3, "million": 10**6, "mn": 10**6, "m": 10**6},
+    **{"billion": 10**9, "bn": 10**9, "b": 10**9, "trillion": 10**12, "tn": 10**12},
+}
+EN_NUMBER_RE = re.compile(
+    r"(?<![\w.])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:st|nd|rd|th|s)?"
+    r"(?:\s*(?P<scale>thousand|million|billion|trillion|mn|bn|tn)\b|(?P<short>[mbk])\b)?",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class EnglishNumber:
+    surface: str
+    value: Decimal  # scaled: "595 billion" -> 5.95e11
+    written: Decimal  # as written: 595
+
+
+def english_numbers(text: str) -> list[EnglishNumber]:
+    out = []
+    for m in EN_NUMBER_RE.finditer(text):
+        written = Decimal(m.group("num").replace(",", ""))
+        scale = (m.group("scale") or m.group("short") or "").lower()
+        out.append(EnglishNumber(m.group(0), written * EN_SCALES.get(scale, 1), written))
+    return out
+
+
+def same_number(a: Decimal, b: Decimal) -> bool:
+    """Equal, or equal after the rounding an English rendering may apply (595.3 billion -> 595 billion;
+    at most 1% off, and only for numbers large enough that rounding is normal)."""
+    if a == b:
+        return True
+    big = max(abs(a), abs(b))
+    return big >= 100 and abs(a - b) <= big * Decimal("0.01")
+
+
+_WORDS = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
+]
+_ORDINALS = [
+    "zeroth",
+    "first",
+    "second",
+    "third",
+    "fourth",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "ninth",
+    "tenth",
+    "eleventh",
+    "twelfth",
+]
+_MONTHS = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
+WORD_VALUES = {
+    **{w: i for i, w in enumerate(_WORDS)},
+    **{w: i for i, w in enumerate(_ORDINALS)},
+    **{w: i + 1 for i, w in enumerate(_MONTHS)},
+    **{"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90},
+    **{"hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9, "trillion": 10**12},
+    **{"dozen": 12, "half": 50, "double": 2, "twice": 2, "triple": 3, "once": 1, "single": 1},
+    **{"decade": 10, "century": 100, "percent": 100, "quarter": 25},
+}
+
+
+def english_values(text: str) -> set[Decimal]:
+    """Every value the English states, in digits or in words (a faithful "three years" for 三年)."""
+    out: set[Decimal] = set()
+    for n in english_numbers(text):
+        out.update((n.value, n.written))
+    for w in re.findall(r"[a-z]+", text.lower()):
+        if w in WORD_VALUES:
+            out.add(Decimal(WORD_VALUES[w]))
+    return out

@@ -23,6 +23,8 @@ class Term:
     english: str
     type: EntityType | Literal["role"]  # roles ("US Treasury Secretary") guide the model, are not entities
     variants: tuple[str, ...]
+    # Known-wrong English renderings seen from models (貝森特 -> "Ben Satterfield"): always a failure.
+    avoid: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -92,8 +94,11 @@ def parse_tsv(text: str) -> list[Term]:
         if not line or line.startswith("#"):
             continue
         cols = raw.split("\t")
-        if len(cols) != 3 or cols[1] not in _TYPES:
-            raise ValueError(f"glossary line {lineno}: expected 'english<TAB>type<TAB>variants', got {raw!r}")
+        if len(cols) not in (3, 4) or cols[1] not in _TYPES:
+            raise ValueError(
+                f"glossary line {lineno}: expected 'english<TAB>type<TAB>variants[<TAB>avoid]', got {raw!r}"
+            )
         variants = tuple(v.strip() for v in cols[2].split("|") if v.strip())
-        terms.append(Term(cols[0].strip(), cols[1], variants))  # type: ignore[arg-type]
+        avoid = tuple(v.strip() for v in cols[3].split("|") if v.strip()) if len(cols) == 4 else ()
+        terms.append(Term(cols[0].strip(), cols[1], variants, avoid))  # type: ignore[arg-type]
     return terms

@@ -63,7 +63,8 @@ def detect_script(text: str) -> Script:
     return "mixed"
 
 
-def _lines(text: str) -> list[Segment]:
+def lines(text: str) -> list[Segment]:
+    """Non-blank lines, trimmed, with absolute offsets."""
     out, pos = [], 0
     for line in text.split("\n"):
         seg = trimmed(text, pos, pos + len(line))
@@ -110,7 +111,7 @@ def normalize(text: str, title: str | None = None, *, min_chars: int = 20) -> Do
     doc_title: Segment | None = None
     body: list[Segment] = []
     dropped: list[tuple[Segment, str]] = []
-    for line in _lines(text):
+    for line in lines(text):
         reason = _boilerplate_reason(line, simp, seen)
         if reason is None and doc_title is None and not body and title is None and _looks_like_title(line):
             doc_title = line

@@ -8,6 +8,7 @@ from .backends.base import Backend
 from .glossary import Glossary
 from .pipeline.brief import BriefPipeline
 from .pipeline.prompts import PromptSet
+from .pipeline.translation import Translator
 from .provision import ModelStore
 from .settings import Settings
 
@@ -35,15 +36,16 @@ def make_backend(settings: Settings) -> Backend:
 class Runtime:
     settings: Settings
     backend: Backend
+    glossary: Glossary
+    prompts: PromptSet
     pipeline: BriefPipeline
+    translator: Translator
 
 
 def build_runtime(settings: Settings, backend: Backend | None = None) -> Runtime:
     backend = backend if backend is not None else make_backend(settings)
-    pipeline = BriefPipeline(
-        backend,
-        settings,
-        Glossary.load(settings.glossary_path),
-        PromptSet(settings.prompts_dir, settings.prompt_version),
-    )
-    return Runtime(settings, backend, pipeline)
+    glossary = Glossary.load(settings.glossary_path)
+    prompts = PromptSet(settings.prompts_dir, settings.prompt_version)
+    translator = Translator(backend, glossary, prompts, repair_attempts=settings.repair_attempts)
+    pipeline = BriefPipeline(backend, settings, glossary, prompts, translator)
+    return Runtime(settings, backend, glossary, prompts, pipeline, translator)

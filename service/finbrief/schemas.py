@@ -111,6 +111,44 @@ class Brief(BaseModel):
     provenance: Provenance
 
 
+class TranslateRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(..., description="The article, as received (Traditional or Simplified Chinese)")
+    skip_boilerplate: bool = Field(
+        True,
+        description="Leave page furniture (share buttons, bylines) untranslated; listed in `skipped`",
+    )
+
+
+class TranslatedSegment(BaseModel):
+    """One sentence (or a clause run of an overlong one): text[start:end] == zh."""
+
+    zh: str
+    en: str
+    start: int = Field(..., ge=0)
+    end: int = Field(..., ge=0)
+    paragraph: int = Field(..., ge=0, description="Index of the paragraph (line) the segment belongs to")
+    warnings: list[str] = Field(
+        default_factory=list, description="Checks this segment still fails after repair (empty = passed)"
+    )
+
+
+class Translation(BaseModel):
+    segments: list[TranslatedSegment]
+    skipped: list[Span] = Field(default_factory=list, description="Lines left untranslated as boilerplate")
+    source_script: Script
+    warnings: list[str] = Field(default_factory=list)
+    provenance: Provenance
+
+    def english(self) -> str:
+        """Paragraphs of English, in order, one per source paragraph."""
+        paras: dict[int, list[str]] = {}
+        for s in self.segments:
+            paras.setdefault(s.paragraph, []).append(s.en)
+        return "\n\n".join(" ".join(p for p in parts if p) for parts in paras.values())
+
+
 class LabelInfo(BaseModel):
     id: CauseLabel
     covers: str

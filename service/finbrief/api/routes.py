@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from ..errors import ModelNotReady, TextTooLarge
-from ..schemas import Brief, BriefRequest, ErrorBody, Health, LabelInfo
+from ..schemas import Brief, BriefRequest, ErrorBody, Health, LabelInfo, TranslateRequest, Translation
 from ..taxonomy import LABELS
 
 router = APIRouter()
@@ -19,12 +19,31 @@ ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorBody} for code i
 )
 async def brief(body: BriefRequest, request: Request) -> Brief:
     state = request.app.state
-    if len(body.text) > state.settings.max_text_chars:
-        raise TextTooLarge(
-            f"the text has {len(body.text)} characters; the limit is {state.settings.max_text_chars}",
-            detail={"limit": state.settings.max_text_chars},
-        )
+    _check_size(body.text, state.settings.max_text_chars)
     return await state.engine.run(lambda queued: state.runtime().pipeline.run(body, queue_s=queued))
+
+
+@router.post(
+    "/v1/translate",
+    response_model=Translation,
+    responses=ERRORS,
+    summary="Translate one Chinese article into English, sentence-aligned",
+)
+async def translate(body: TranslateRequest, request: Request) -> Translation:
+    state = request.app.state
+    _check_size(body.text, state.settings.max_text_chars)
+    return await state.engine.run(
+        lambda queued: state.runtime().translator.translate(
+            body.text, skip_boilerplate=body.skip_boilerplate, queue_s=queued
+        )
+    )
+
+
+def _check_size(text: str, limit: int) -> None:
+    if len(text) > limit:
+        raise TextTooLarge(
+            f"the text has {len(text)} characters; the limit is {limit}", detail={"limit": limit}
+        )
 
 
 @router.get("/v1/labels", response_model=list[LabelInfo], summary="The cause taxonomy")

@@ -27,6 +27,22 @@ def summary_answer(headline: str, *bullets: str) -> dict[str, str]:
     return {"headline": headline, **dict(zip(slots, texts, strict=False))}
 
 
+def scripted_translation(user: str) -> str:
+    """A plain-text "translation" that passes the translator's checks: it carries the source's figures
+    and hinted names, and is as long as a real one would be."""
+    from ..figures import find_figures
+
+    source = next(
+        (line[len("Chinese: ") :] for line in user.splitlines() if line.startswith("Chinese: ")), user
+    )
+    names = re.findall(r"= ([^;\n]+)", next((x for x in user.splitlines() if x.startswith("Names: ")), ""))
+    parts = ["Stocks fell", *names, *(f.english() for f in find_figures(source))]
+    text = ", ".join(parts)
+    while len(text) < 0.8 * len(re.findall(r"[\u4e00-\u9fff]", source)):
+        text += ", as the article says"
+    return text + "."
+
+
 def default_responder(req: GenerationRequest) -> str:
     if req.tag.startswith("summary_part"):
         return json.dumps({"bullets": ["Part note one.", "Part note two."]})
@@ -45,7 +61,7 @@ def default_responder(req: GenerationRequest) -> str:
     if req.tag.startswith("figure"):
         return json.dumps({"what": "a reported figure"})
     if req.tag.startswith("translate"):
-        return json.dumps({"en": "Stocks fell."})
+        return scripted_translation(req.user)
     return "OK"
 
 

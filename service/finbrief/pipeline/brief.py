@@ -6,6 +6,7 @@ import logging
 import time
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from .. import __version__, checks
 from ..backends.base import Backend
@@ -22,9 +23,11 @@ from . import grammar
 from .candidates import Candidate, find_candidates
 from .llm import Asker, Usage
 from .prompts import PromptSet
+from .translation import Translator
 
 log = logging.getLogger(__name__)
 RATIO_UNITS = {"%", "x", "percentage points", "bp"}
+PENDING_EN = "(translated at the end)"  # a placeholder that passes the English checks
 
 
 @dataclass
@@ -42,8 +45,16 @@ class Chunk:
 
 
 class BriefPipeline:
-    def __init__(self, backend: Backend, settings: Settings, glossary: Glossary, prompts: PromptSet) -> None:
+    def __init__(
+        self,
+        backend: Backend,
+        settings: Settings,
+        glossary: Glossary,
+        prompts: PromptSet,
+        translator: Translator,
+    ) -> None:
         self.backend, self.settings, self.glossary, self.prompts = backend, settings, glossary, prompts
+        self.translator = translator
 
     # --- public ---------------------------------------------------------------------------
     def run(self, req: BriefRequest, *, queue_s: float = 0.0) -> Brief:
@@ -62,7 +73,7 @@ class BriefPipeline:
         notes: list[str] = []
         headline: str = ""
         bullets: list[str] = []
-        claims: list[CauseClaim] = []
+        pending: list[tuple[claim_steps.ClaimQuestion, dict[str, Any] | None]] = []
         whats: dict[int, str] = {}
         single = ""
         for i, chunk in enumerate(chunks):
@@ -70,22 +81,23 @@ class BriefPipeline:
             if len(chunks) > 1:
                 notes += self._part_notes(ask, present, counters, article, i + 1, len(chunks))
             in_chunk = [c for c in candidates if chunk.start <= c.span.start < chunk.end]
-            claims += self._claims(ask, doc, present, counters, warnings, article, in_chunk)
+            pending += self._ask_claims(ask, doc, article, in_chunk)
             chunk_figures = [f for f in figures if chunk.start <= f.start < chunk.end]
             whats.update(self._figure_whats(ask, doc, present, counters, article, chunk_figures))
             single = article
+        claims = self._build_claims(doc, present, counters, warnings, pending)
         # The summary comes after the claims so it can be checked against what the article rejects.
         rejected: set[str] = {str(c.label) for c in claims if c.stance == "rejected"} - {
             c.label for c in claims if c.stance == "supported"
         }
         if len(chunks) == 1:
-            headline, bullets = self._summary(ask, present, counters, warnings, rejected, article=single)
+            headline, bullets = self._summary(ask, doc, present, counters, warnings, rejected, article=single)
         else:
             if not notes:
                 raise GenerationFailed("the model produced no usable notes for any part of the article")
             title = doc.title.text if doc.title else (req.title or "none")
             headline, bullets = self._summary(
-                ask, present, counters, warnings, rejected, notes=notes, title=title
+                ask, doc, present, counters, warnings, rejected, notes=notes, title=title
             )
 
         key_figures = [
@@ -102,7 +114,9 @@ class BriefPipeline:
             warnings.append(
                 f"{len(figures) - len(key_figures)} key figure(s) dropped: no verified description"
             )
-        causes = claim_steps.dedupe(claims)
+        # Evidence is translated last: the translator's prompt differs from the brief's, and switching
+        # earlier would evict the article from the prefix cache between steps.
+        causes = claim_steps.dedupe(self._evidence_english(claims, usage, warnings))
         lead = doc.body[0].end if doc.title is None else doc.title.end
         total = time.perf_counter() - started
         return Brief(
@@ -172,6 +186,7 @@ class BriefPipeline:
     def _summary(
         self,
         ask: Asker,
+        doc: Document,
         present: set[str],
         counters: Counter[str],
         warnings: list[str],
@@ -188,6 +203,7 @@ class BriefPipeline:
 
         def problems_of(text: str) -> list[str]:
             found = checks.english_problems([text], self.glossary, present)
+            found += checks.numbers_faithful(doc.simplified, text)
             return checks.record(counters, found + checks.contradicts_rejections(text, rejected))
 
         gram = grammar.summary_slots_grammar()
@@ -236,70 +252,53 @@ class BriefPipeline:
             if b.strip() and not self._english_ok([b], present, counters)
         ]
 
-    def _translate(
-        self, ask: Asker, present: set[str], counters: Counter[str], article: str, sentences: list[str]
-    ) -> list[str]:
-        """Sentence-level translations for evidence_en; one repair with the problems named. '' = failed."""
-        gram = grammar.translation_grammar()
-        items = [
-            (self.prompts.render("translate", article=article, sentence=s), gram, 260, "translate")
-            for s in sentences
-        ]
-        answers = ask.ask_many(items)
-        out = []
-        for (user, _, n, tag), answer in zip(items, answers, strict=True):
-            en = str(answer.get("en", "")).strip() if answer else ""
-            problems = self._english_ok([en], present, counters) if en else ["no answer"]
-            for _ in range(self.settings.repair_attempts if problems else 0):
-                retry = ask.ask(
-                    user + "\nFix these problems: " + "; ".join(problems), gram, n, tag + ":repair"
-                )
-                en = str(retry.get("en", "")).strip() if retry else ""
-                problems = self._english_ok([en], present, counters) if en else ["no answer"]
-            out.append("" if problems else en)
-        return out
-
-    def _claims(
-        self,
-        ask: Asker,
-        doc: Document,
-        present: set[str],
-        counters: Counter[str],
-        warnings: list[str],
-        article: str,
-        candidates: list[Candidate],
-    ) -> list[CauseClaim]:
+    def _ask_claims(
+        self, ask: Asker, doc: Document, article: str, candidates: list[Candidate]
+    ) -> list[tuple[claim_steps.ClaimQuestion, dict[str, Any] | None]]:
         questions = [q for c in candidates for q in claim_steps.questions_for(doc, self.glossary, c)]
         shown = {id(c): self._display(doc, c.span) for c in candidates}
         items = [
             claim_steps.render_question(self.prompts, article, shown[id(q.candidate)], q) for q in questions
         ]
-        answers = ask.ask_many(items)
-        # Translate only the evidence of candidates the model kept (the costly step, done once per span).
-        kept = list(
-            {
-                id(q.candidate): q.candidate
-                for q, a in zip(questions, answers, strict=True)
-                if claim_steps.drivers(a)
-            }.values()
-        )
-        english = dict(
-            zip(
-                [id(c) for c in kept],
-                self._translate(ask, present, counters, article, [shown[id(c)] for c in kept]),
-                strict=True,
-            )
-        )
+        return list(zip(questions, ask.ask_many(items), strict=True))
+
+    def _build_claims(
+        self,
+        doc: Document,
+        present: set[str],
+        counters: Counter[str],
+        warnings: list[str],
+        pending: list[tuple[claim_steps.ClaimQuestion, dict[str, Any] | None]],
+    ) -> list[CauseClaim]:
         out = []
-        for q, answer in zip(questions, answers, strict=True):
+        for q, answer in pending:
             built, problems = claim_steps.build_claim(
-                doc, self.glossary, present, q, answer, english.get(id(q.candidate), ""), counters
+                doc, self.glossary, present, q, answer, PENDING_EN, counters
             )
             out += built
             if problems:
                 warnings.append(
                     f"dropped a {q.side} claim at {q.candidate.span.start}: {'; '.join(problems)}"
                 )
+        return out
+
+    def _evidence_english(
+        self, claims: list[CauseClaim], usage: Usage, warnings: list[str]
+    ) -> list[CauseClaim]:
+        """evidence_en through the shared translator (same checks and repair as /v1/translate). A
+        rendering that still fails a check is kept, since the claim rests on its verbatim Chinese
+        evidence, and the failure is named in warnings; an empty one drops the claim."""
+        spans = list(dict.fromkeys(c.evidence_zh for c in claims))
+        english = dict(zip(spans, self.translator.sentences(spans, usage), strict=True))
+        out = []
+        for c in claims:
+            en, problems = english[c.evidence_zh]
+            if not en:
+                warnings.append(f"dropped a {c.stance} claim at {c.evidence_start}: no English rendering")
+                continue
+            if problems:
+                warnings.append(f"evidence_en of the claim at {c.evidence_start}: {'; '.join(problems)}")
+            out.append(c.model_copy(update={"evidence_en": en}))
         return out
 
     def _figure_whats(

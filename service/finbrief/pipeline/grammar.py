@@ -85,3 +85,14 @@ def figure_grammar() -> str:
     # No digits: the value is rendered by code; a description that restates it can only add errors.
     no_digit = "nd-char ::= [ !#-/:-\\[\\]-~\\u00C0-\\u017F\\u2013\\u2014\\u2018\\u2019]\n"
     return obj([("what", "what")]) + en_string("what", 90, "nd-char", "[A-Za-z]") + no_digit + HEADER
+
+
+# Anything but CJK ideographs, CJK/full-width punctuation, kana and line breaks.
+_CJK_RANGES = r"\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+NOT_CJK = rf"[^\n\r{_CJK_RANGES}]"
+
+
+def plain_english_grammar(max_chars: int) -> str:
+    """One line of free text with no Chinese in it: the translation step's output. Plain text rather
+    than JSON: fewer tokens, and quotes inside the translation need no escaping. No leading space."""
+    return f"root ::= [^ \\n\\r{_CJK_RANGES}] rest\nrest ::= {NOT_CJK}{{0,{max_chars - 1}}}\n"

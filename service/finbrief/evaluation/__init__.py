@@ -1,0 +1,1 @@
+"""Evaluation harnesses: `finbrief eval translation` and `finbrief eval causes`."""

@@ -1,0 +1,136 @@
+"""The `finbrief eval ...` subcommands: argument parsing and wiring only; scoring lives beside."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from ..settings import Settings
+from . import causes as causes_eval
+from . import translation as translation_eval
+from .report import print_table, write_report
+
+LEVERS = ("prompt", "glossary", "ban_cjk", "to_simplified", "sentence_split", "repair")
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        transient=True,
+    )
+
+
+def cmd_eval_translation(args: argparse.Namespace, settings: Settings) -> int:
+    from ..pipeline.llm import Usage
+    from ..pipeline.translation import Levers, Translator
+    from ..runtime import build_runtime
+
+    src = translation_eval.read_lines(args.src, args.limit)
+    ref = translation_eval.read_lines(args.ref, args.limit)
+    levers = Levers.raw() if args.system == "raw" else Levers().without(*args.without)
+    runtime = build_runtime(settings)
+    runtime.backend.warmup()
+    translator = Translator(
+        runtime.backend,
+        runtime.glossary,
+        runtime.prompts,
+        levers=levers,
+        repair_attempts=settings.repair_attempts,
+    )
+    usage = Usage()
+    with _progress() as bar:
+        task = bar.add_task(f"translating ({args.system})", total=len(src))
+        result = translation_eval.evaluate(
+            src,
+            ref,
+            translation_eval.translator_fn(translator, usage),
+            batch_size=args.batch_size,
+            on_batch=lambda n: bar.advance(task, n),
+        )
+    config = {
+        "system": args.system,
+        "levers": {k: getattr(levers, k) for k in LEVERS},
+        "src": str(args.src),
+        "ref": str(args.ref),
+        "model_id": runtime.backend.model_id,
+        "prompt_version": runtime.prompts.version,
+        "tokens": usage.tokens.model_dump(),
+        "checks_fired": dict(usage.checks),
+    }
+    print_table(
+        f"translation: {args.system} {'-' + ','.join(args.without) if args.without else ''}", result.metrics
+    )
+    if args.out:
+        write_report(args.out, result.metrics, result.items, config=config)
+    return 0
+
+
+def cmd_eval_causes(args: argparse.Namespace, settings: Settings) -> int:
+    from ..schemas import Brief, BriefRequest
+
+    gold = causes_eval.load_gold(args.gold)
+    brief_of: Callable[[str, str], Brief]
+    if args.briefs:
+        saved = {p.stem: p for p in Path(args.briefs).glob("*.json")}
+
+        def brief_of(article_id: str, text: str) -> Brief:
+            return Brief.model_validate_json(saved[article_id].read_text(encoding="utf-8"))
+
+    else:
+        from ..runtime import build_runtime
+
+        runtime = build_runtime(settings)
+        runtime.backend.warmup()
+
+        def brief_of(article_id: str, text: str) -> Brief:
+            brief = runtime.pipeline.run(
+                BriefRequest(text=text, title=None, url=None, source=None, published_at=None)
+            )
+            if args.save_briefs:
+                args.save_briefs.mkdir(parents=True, exist_ok=True)
+                (args.save_briefs / f"{article_id}.json").write_text(
+                    brief.model_dump_json(indent=1), encoding="utf-8"
+                )
+            return brief
+
+    with _progress() as bar:
+        task = bar.add_task("briefing", total=len(gold))
+        result = causes_eval.evaluate(gold, args.articles, brief_of, on_article=lambda _: bar.advance(task))
+    print_table("cause attribution", result.metrics)
+    if args.out:
+        write_report(args.out, result.metrics, result.items, config={"gold": str(args.gold)})
+    return 0
+
+
+def add_parser(sub: Any, run: Callable[[Callable[[argparse.Namespace, Settings], int]], Any]) -> None:
+    """Register `eval translation` and `eval causes`; `run` wraps a command with settings."""
+    ev = sub.add_parser("eval", help="measure quality: translation (chrF++, BLEU) or cause attribution")
+    kinds = ev.add_subparsers(dest="eval_command", required=True)
+    tr = kinds.add_parser("translation", help="zh->en over aligned line files (sacreBLEU chrF++ and BLEU)")
+    tr.add_argument("--src", type=Path, required=True, help="Chinese source, one segment per line")
+    tr.add_argument("--ref", type=Path, required=True, help="English reference, aligned with --src")
+    tr.add_argument("--limit", type=int, help="only the first N segments")
+    tr.add_argument("--system", choices=["pipeline", "raw"], default="pipeline", help="raw = plain prompt")
+    tr.add_argument("--without", nargs="*", default=[], choices=LEVERS, help="pipeline levers to switch off")
+    tr.add_argument("--batch-size", type=int, default=8)
+    tr.add_argument("--out", type=Path, help="write {metrics, items} JSON here")
+    tr.set_defaults(func=run(cmd_eval_translation))
+    ca = kinds.add_parser("causes", help="briefs of gold-labelled articles against the gold claims")
+    ca.add_argument("--gold", type=Path, required=True, help="gold JSON (format: shared/eval/seed_gold.json)")
+    ca.add_argument("--articles", type=Path, required=True, help="folder with <id>.txt per gold article")
+    ca.add_argument("--briefs", type=Path, help="score saved briefs (<id>.json) instead of running the model")
+    ca.add_argument("--save-briefs", type=Path, help="also save each brief as <id>.json here")
+    ca.add_argument("--out", type=Path, help="write {metrics, items} JSON here")
+    ca.set_defaults(func=run(cmd_eval_causes))
+
+
+def dump(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, indent=2)

@@ -1,0 +1,278 @@
+"""Full-article translation: paragraph- and sentence-aligned zh->en.
+
+Each sentence is one small request (a 1.5B model asked to translate a whole article drops and
+merges sentences), with the article's glossary names as hints, decoded under a grammar that
+cannot emit Chinese, then checked against its own source (names, numbers, length, loops) and
+re-asked once with the problems named. What still fails is kept but flagged in `warnings`.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+
+from .. import __version__, checks
+from ..backends.base import Backend, GenerationRequest, GenerationResult
+from ..glossary import Glossary
+from ..normalize import lines, normalize
+from ..schemas import Provenance, Script, Span, Timings, TranslatedSegment, Translation
+from ..textutil import Segment, cjk_count, has_cjk, split_sentences, to_simplified, trimmed
+from . import grammar
+from .llm import Usage
+from .prompts import PromptSet
+
+RAW_PROMPT = "Translate the following Chinese text into English:\n\n{text}"
+# A clause break for sentences too long for one focused request.
+CLAUSE_END_RE = re.compile(r"[，,：:、]")
+
+
+@dataclass(frozen=True)
+class Levers:
+    """Every quality lever of the translation step, on by default. The eval harness switches them
+    off one at a time to measure what each contributes (docs/QUALITY.md); all off = the raw model."""
+
+    prompt: bool = True  # finbrief's translator prompt; off = the plain "Translate ... into English" prompt
+    glossary: bool = True  # canonical English names of the glossary terms in the sentence, as hints
+    ban_cjk: bool = True  # a grammar that cannot emit Chinese (where the backend supports grammars)
+    to_simplified: bool = True  # zh-Hant -> zh-Hans before prompting
+    sentence_split: bool = True  # one request per sentence, not per paragraph
+    repair: bool = True  # re-ask once with the failed checks named
+
+    @classmethod
+    def raw(cls) -> Levers:
+        return cls(False, False, False, False, False, False)
+
+    def without(self, *names: str) -> Levers:
+        return replace(self, **dict.fromkeys(names, False))
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One unit of translation: a sentence (or a clause run of an overlong one) of one paragraph."""
+
+    paragraph: int
+    seg: Segment
+
+
+class Translator:
+    def __init__(
+        self,
+        backend: Backend,
+        glossary: Glossary,
+        prompts: PromptSet,
+        *,
+        levers: Levers | None = None,
+        repair_attempts: int = 1,
+        max_piece_chars: int = 240,
+        batch_size: int = 8,
+    ) -> None:
+        self.backend, self.glossary, self.prompts = backend, glossary, prompts
+        self.levers = levers or Levers()
+        self.repair_attempts = repair_attempts if self.levers.repair else 0
+        self.max_piece_chars, self.batch_size = max_piece_chars, batch_size
+
+    # --- whole articles ---------------------------------------------------------------------
+    def translate(self, text: str, *, skip_boilerplate: bool = True, queue_s: float = 0.0) -> Translation:
+        started = time.perf_counter()
+        usage = Usage()
+        plan = self.plan(text, skip_boilerplate)
+        segments = list(self.stream(plan.items, usage))
+        flagged = sum(1 for s in segments if s.warnings)
+        warnings = [f"{flagged} of {len(segments)} segments failed a check after repair"] if flagged else []
+        return Translation(
+            segments=segments,
+            skipped=plan.skipped,
+            source_script=plan.script,
+            warnings=warnings,
+            provenance=self.provenance(usage, time.perf_counter() - started, queue_s),
+        )
+
+    def plan(self, text: str, skip_boilerplate: bool = True) -> Plan:
+        """Validate the text and cut it into pieces: paragraphs (title first), then sentences."""
+        doc = normalize(text, min_chars=1)
+        if skip_boilerplate:
+            paragraphs = ([doc.title] if doc.title else []) + doc.body
+            skipped = [Span(zh=s.text, start=s.start, end=s.end) for s, _ in doc.dropped]
+        else:
+            paragraphs = lines(text)
+            skipped = []
+        paragraphs.sort(key=lambda s: s.start)
+        items = [Piece(i, seg) for i, para in enumerate(paragraphs) for seg in self._split(text, para)]
+        return Plan(items, skipped, doc.script)
+
+    def stream(self, pieces: Sequence[Piece], usage: Usage) -> Iterator[TranslatedSegment]:
+        """Translate in batches, yielding segments in order as each batch completes (long texts are
+        never one giant request, and a caller can forward progress)."""
+        for i in range(0, len(pieces), self.batch_size):
+            batch = pieces[i : i + self.batch_size]
+            for piece, (en, problems) in zip(
+                batch, self.sentences([p.seg.text for p in batch], usage), strict=True
+            ):
+                yield TranslatedSegment(
+                    zh=piece.seg.text,
+                    en=en,
+                    start=piece.seg.start,
+                    end=piece.seg.end,
+                    paragraph=piece.paragraph,
+                    warnings=problems,
+                )
+
+    # --- sentences --------------------------------------------------------------------------
+    def sentences(self, sentences: Sequence[str], usage: Usage) -> list[tuple[str, list[str]]]:
+        """(English, remaining problems) per sentence. Text with no Chinese passes through as is."""
+        out: list[tuple[str, list[str]] | None] = [None] * len(sentences)
+        todo = []
+        for i, zh in enumerate(sentences):
+            if has_cjk(zh):
+                todo.append(i)
+            else:
+                out[i] = (zh.strip(), [])
+        drafts = self._generate([self._request(sentences[i]) for i in todo], usage)
+        answers = {
+            i: (en, self.problems(sentences[i], en, res)) for i, (en, res) in zip(todo, drafts, strict=True)
+        }
+        for _ in range(self.repair_attempts):
+            failing = [i for i in todo if answers[i][1]]
+            if not failing:
+                break
+            for problem_list in (answers[i][1] for i in failing):
+                checks.record(usage.checks, problem_list)
+            retries = self._generate(
+                [self._request(sentences[i], draft=answers[i][0], problems=answers[i][1]) for i in failing],
+                usage,
+            )
+            for i, (en, res) in zip(failing, retries, strict=True):
+                problems = self.problems(sentences[i], en, res)
+                if len(problems) < len(answers[i][1]):  # keep whichever draft fails fewer checks
+                    answers[i] = (en, problems)
+        for i in todo:
+            out[i] = answers[i]
+        return [o for o in out if o is not None]
+
+    def problems(self, zh: str, en: str, result: GenerationResult | None = None) -> list[str]:
+        """Every faithfulness check a sentence translation must pass (pure functions in checks.py)."""
+        if not en:
+            return ["the translation is empty"]
+        simp = to_simplified(zh)
+        found = (
+            checks.leftover_chinese(en)
+            + checks.names_traceable(simp, en, self.glossary)
+            + checks.numbers_faithful(simp, en, require_all=True)
+        )
+        if result is not None and result.finish_reason == "length":
+            found.append("the translation was cut off (too long or looping)")
+        if len(en) < 0.8 * cjk_count(zh):
+            found.append("the translation is much shorter than the source: something was left out")
+        return found
+
+    def _request(self, zh: str, *, draft: str = "", problems: Sequence[str] = ()) -> GenerationRequest:
+        lv = self.levers
+        source = to_simplified(zh) if lv.to_simplified else zh
+        max_tokens = min(1024, 3 * len(zh) + 48)
+        if not lv.prompt:
+            user, system = RAW_PROMPT.format(text=source), ""
+        else:
+            values = {"context_block": "", "hints_block": self._hints(zh), "sentence": source}
+            if draft:
+                user = self.prompts.render(
+                    "translate_repair", **values, draft=draft, problems="; ".join(problems)
+                )
+            else:
+                user = self.prompts.render("translate_sentence", **values)
+            system = self.prompts.templates["translator"].strip()
+        return GenerationRequest(
+            system=system,
+            user=user,
+            max_tokens=max_tokens,
+            grammar=grammar.plain_english_grammar(4 * len(zh) + 200) if lv.ban_cjk else None,
+            ban_cjk=lv.ban_cjk,
+            stop=("\n",) if lv.prompt else (),
+            tag="translate:repair" if draft else "translate",
+        )
+
+    def _hints(self, zh: str) -> str:
+        if not self.levers.glossary:
+            return ""
+        names: dict[str, str] = {}
+        for hit in self.glossary.find(to_simplified(zh)):
+            names.setdefault(zh[hit.start : hit.end], hit.term.english)
+        return ("Names: " + "; ".join(f"{k} = {v}" for k, v in names.items()) + "\n") if names else ""
+
+    def _generate(self, batch: list[GenerationRequest], usage: Usage) -> list[tuple[str, GenerationResult]]:
+        if not batch:
+            return []
+        started = time.perf_counter()
+        results = self.backend.generate(batch)
+        usage.model_s += time.perf_counter() - started
+        out = []
+        for res in results:
+            usage.add(res)
+            out.append((clean(res.text) if res.finish_reason != "error" else "", res))
+        return out
+
+    def split_line(self, line: str) -> list[Segment]:
+        """How one paragraph is cut into pieces (offsets into `line`)."""
+        para = trimmed(line, 0, len(line))
+        return self._split(line, para) if para else []
+
+    def _split(self, text: str, para: Segment) -> list[Segment]:
+        if not self.levers.sentence_split:
+            return [para]
+        out = []
+        for sent in split_sentences(text, para.start, para.end):
+            out += _clauses(text, sent, self.max_piece_chars)
+        return out
+
+    def provenance(self, usage: Usage, total_s: float, queue_s: float = 0.0) -> Provenance:
+        return Provenance(
+            model_id=self.backend.model_id,
+            model_sha256=self.backend.model_sha256,
+            backend=self.backend.name,
+            prompt_version=self.prompts.version,
+            finbrief_version=__version__,
+            timings=Timings(
+                total_s=round(total_s + queue_s, 3),
+                model_s=round(usage.model_s, 3),
+                queue_s=round(queue_s, 3),
+            ),
+            tokens=usage.tokens,
+            checks=dict(usage.checks),
+        )
+
+
+@dataclass
+class Plan:
+    items: list[Piece]
+    skipped: list[Span]
+    script: Script
+
+
+def clean(text: str) -> str:
+    """The translation itself: first line, without a label or wrapping quotes the model may add."""
+    text = text.strip().split("\n")[0].strip() if text.strip() else ""
+    text = re.sub(r"^(English|Translation)\s*:\s*", "", text, flags=re.I)
+    if len(text) > 1 and text[0] in '"“«' and text[-1] in '"”»':
+        text = text[1:-1].strip()
+    return text
+
+
+def _clauses(text: str, sent: Segment, limit: int) -> list[Segment]:
+    """An overlong sentence cut at clause breaks into runs of at most ~limit characters."""
+    if len(sent.text) <= limit:
+        return [sent]
+    out, start = [], sent.start
+    cuts = [m.end() for m in CLAUSE_END_RE.finditer(text, sent.start, sent.end)]
+    last = start
+    for cut in cuts:
+        if cut - start > limit and last > start:
+            seg = trimmed(text, start, last)
+            if seg:
+                out.append(seg)
+            start = last
+        last = cut
+    seg = trimmed(text, start, sent.end)
+    if seg:
+        out.append(seg)
+    return out

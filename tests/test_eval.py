@@ -1,0 +1,125 @@
+"""The eval harnesses: metric keys, scoring rules and the CLI, without a model."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from finbrief.cli import main
+from finbrief.evaluation import causes, translation
+from finbrief.schemas import Brief, CauseClaim, KeyFigure, Provenance, Span, Timings, TokenCounts
+
+from .conftest import SHARED, SEEDS, seed
+
+TRANSLATION_KEYS = {"chrf++", "bleu", "leftover_chinese", "seconds_per_segment"}
+CAUSES_KEYS = {
+    "primary_accuracy",
+    "supported_f1",
+    "rejected_recall",
+    "claimant_accuracy",
+    "must_entities_recall",
+    "must_not_hits",
+    "key_numbers_recall",
+    "evidence_verbatim_rate",
+}
+
+
+def test_translation_metrics() -> None:
+    refs = ["Stocks fell sharply on Monday.", "The Fed held rates steady."]
+    perfect = translation.evaluate(
+        ["美股周一大跌。", "美联储维持利率不变。"], refs, lambda b: [(r, []) for r in refs[: len(b)]]
+    )
+    assert TRANSLATION_KEYS <= set(perfect.metrics)
+    assert perfect.metrics["chrf++"] == 100.0 and perfect.metrics["leftover_chinese"] == 0
+    leftover = translation.evaluate(
+        ["美股周一大跌。"], refs[:1], lambda b: [("Stocks 大跌 on Monday.", ["x"])]
+    )
+    assert leftover.metrics["leftover_chinese"] == 1 and leftover.metrics["flagged_segments"] == 1
+    assert leftover.metrics["chrf++"] < 100 and leftover.items[0]["hyp"] == "Stocks 大跌 on Monday."
+
+
+def _brief(text: str) -> Brief:
+    start = text.index("而非")
+    end = text.index("。", start) + 1
+    claim = CauseClaim(
+        label="trade_policy",
+        stance="rejected",
+        claimant="Scott Bessent",
+        moved="US stocks",
+        direction="down",
+        evidence_zh=text[start - 30 : end],
+        evidence_start=start - 30,
+        evidence_end=end,
+        evidence_en="... rather than Trump's tariffs.",
+        confidence=0.8,
+    )
+    supported = claim.model_copy(update={"label": "ai_disruption", "stance": "supported"})
+    return Brief(
+        headline_en="Scott Bessent says DeepSeek, not tariffs, hit the Nasdaq",
+        summary_en=["Nvidia fell 13%.", "Donald Trump's tariffs were not the cause.", "More."],
+        key_figures=[
+            KeyFigure(
+                value="$589 billion", unit="USD", what="lost value", evidence=Span(zh="x", start=0, end=1)
+            )
+        ],
+        entities=[],
+        causes=[supported, claim],
+        primary_cause="ai_disruption",
+        source_script="zh-Hant",
+        provenance=Provenance(
+            model_id="m",
+            model_sha256=None,
+            backend="b",
+            prompt_version="v",
+            finbrief_version="0",
+            timings=Timings(total_s=1),
+            tokens=TokenCounts(),
+        ),
+    )
+
+
+def test_causes_scoring_on_a_seed() -> None:
+    gold = causes.load_gold(SHARED / "eval" / "seed_gold.json")
+    text = seed("000")
+    item = causes.score_one(gold["000_9ded0a497c6ed467"], _brief(text), text)
+    metrics = causes.aggregate([item])
+    assert CAUSES_KEYS <= set(metrics)
+    assert metrics["primary_accuracy"] == 1.0 and metrics["rejected_recall"] == 1.0
+    assert metrics["evidence_verbatim_rate"] == 1.0 and metrics["must_not_hits"] == 0
+    assert metrics["supported_precision"] == 1.0 and metrics["supported_recall"] == 0.25
+    assert item["numbers_found"] == ["13%", "$589 billion"]
+    assert set(item["entities_found"]) == {"Scott Bessent", "Nvidia", "Donald Trump", "DeepSeek", "Nasdaq"}
+    assert causes.claimant_matches("Bank of America", "author; Bank of America (Nitin Saxena)")
+    assert causes.claimant_matches("author", "author; Goldman Sachs")
+    assert not causes.claimant_matches("author", "Barclays and Morgan Stanley strategists")
+
+
+def test_eval_causes_cli_scores_saved_briefs(tmp_path: Path) -> None:
+    articles, briefs = tmp_path / "articles", tmp_path / "briefs"
+    articles.mkdir()
+    briefs.mkdir()
+    src = next(SEEDS.glob("000_*.txt"))
+    shutil.copy(src, articles / src.name)
+    (briefs / f"{src.stem}.json").write_text(_brief(seed("000")).model_dump_json(), encoding="utf-8")
+    gold = tmp_path / "gold.json"
+    full = json.loads((SHARED / "eval" / "seed_gold.json").read_text(encoding="utf-8"))
+    gold.write_text(json.dumps({"articles": {src.stem: full["articles"][src.stem]}}), encoding="utf-8")
+    out = tmp_path / "report.json"
+    rc = main(
+        [
+            "eval",
+            "causes",
+            "--gold",
+            str(gold),
+            "--articles",
+            str(articles),
+            "--briefs",
+            str(briefs),
+            "--out",
+            str(out),
+        ]
+    )
+    assert rc == 0
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert CAUSES_KEYS <= set(report["metrics"]) and report["items"][0]["id"] == src.stem

@@ -1,0 +1,80 @@
+"""The numbers and names checks shared by briefs and translations (pure functions)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from finbrief import checks
+from finbrief.figures import chinese_numeral_values, english_numbers, source_values
+from finbrief.glossary import Glossary, parse_tsv
+
+
+@pytest.fixture(scope="module")
+def glossary() -> Glossary:
+    return Glossary.load()
+
+
+@pytest.mark.parametrize(
+    ("zh", "en"),
+    [
+        ("英伟达市值蒸发5950亿美元", "Nvidia lost $595 billion in market value"),
+        ("美债规模达36万亿美元", "US debt reached $36 trillion"),
+        ("台積電市值達新台幣２０兆元", "TSMC is worth NT$20 trillion"),
+        ("利率上升25个基点", "rates rose 25 basis points"),
+        ("失业率上升0.3个百分点", "unemployment rose 0.3 percentage points"),
+        ("股价下跌１７％", "shares fell 17%"),
+        ("三年来首次", "the first time in three years"),
+        ("两百万人受影响", "2 million people were affected"),
+        ("营收为1.2345亿元", "revenue was 123 million yuan"),  # rounding an English rendering may do
+        ("3月5日，股市下跌13%", "On March 5, stocks fell 13%"),
+    ],
+)
+def test_faithful_numbers_pass(zh: str, en: str) -> None:
+    assert checks.numbers_faithful(zh, en, require_all=True) == []
+
+
+def test_a_dropped_zero_or_invented_number_fails() -> None:
+    problems = checks.numbers_faithful(
+        "英伟达市值蒸发5950亿美元", "Nvidia lost $59.5 billion", require_all=True
+    )
+    assert "number 59.5 billion is not in the source" in problems
+    assert any("5950亿美元" in p and "missing" in p for p in problems)
+    assert checks.numbers_faithful("股价下跌", "shares fell 12%") == ["number 12 is not in the source"]
+
+
+def test_a_summary_may_omit_figures_but_a_translation_may_not() -> None:
+    zh = "股价下跌17%，市值蒸发5950亿美元"
+    assert checks.numbers_faithful(zh, "Shares fell 17%.") == []
+    assert checks.numbers_faithful(zh, "Shares fell 17%.", require_all=True)
+
+
+def test_number_parsers() -> None:
+    assert {Decimal(3), Decimal(2019), Decimal(15_000_000)} <= chinese_numeral_values(
+        "三年，二〇一九年，一千五百万"
+    )
+    assert Decimal(100) not in chinese_numeral_values("上升3个百分点")  # 百分 is "percent", not 100
+    nums = english_numbers("$5.6 million, 2,048 chips, 45%, 5bn")
+    assert [n.value for n in nums] == [Decimal("5600000"), Decimal(2048), Decimal(45), Decimal("5000000000")]
+    assert Decimal("595000000000") in source_values("5950亿美元")
+
+
+def test_names_traceable(glossary: Glossary) -> None:
+    zh = "贝森特表示，股市下跌是因为人工智能，而非特朗普的关税政策。"
+    assert (
+        checks.names_traceable(
+            zh, "Scott Bessent said stocks fell because of AI, not Trump's tariffs.", glossary
+        )
+        == []
+    )
+    bad = checks.names_traceable(zh, "Ben Satterfield said stocks fell because of AI, not tariffs.", glossary)
+    assert any("Ben Satterfield" in p for p in bad) and any("Scott Bessent" in p for p in bad)
+    assert any("Yellen" in p for p in checks.names_traceable(zh, "Janet Yellen said, Trump", glossary))
+
+
+def test_glossary_avoid_column() -> None:
+    (term,) = parse_tsv("Scott Bessent\tperson\t贝森特\tBen Satterfield|Bessant\n")
+    assert term.avoid == ("Ben Satterfield", "Bessant")
+    with pytest.raises(ValueError, match="line 1"):
+        parse_tsv("Scott Bessent\tperson\n")

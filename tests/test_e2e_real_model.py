@@ -33,7 +33,9 @@ def test_real_small_model_briefs_a_seed_over_http() -> None:
         ready = httpx.get(base + "/readyz", timeout=10)
         assert ready.status_code == 200, ready.text
         r = httpx.post(base + "/v1/brief", json={"text": text}, timeout=900)
-        passage = "贝森特表示，美股下跌是因为DeepSeek带来的AI冲击，而非特朗普的关税政策。英伟达市值蒸发5950亿美元。"
+        passage = (
+            "贝森特表示，美股下跌是因为DeepSeek带来的AI冲击，而非特朗普的关税政策。英伟达市值蒸发5950亿美元。"
+        )
         t = httpx.post(base + "/v1/translate", json={"text": passage}, timeout=300)
     assert r.status_code == 200, r.text
     brief = r.json()
@@ -51,5 +53,8 @@ def test_real_small_model_briefs_a_seed_over_http() -> None:
     # Full translation on the same server: two aligned sentences, English only (the grammar bans CJK).
     assert t.status_code == 200, t.text
     segments = t.json()["segments"]
-    assert [s["zh"] for s in segments] == [passage[: passage.index("。") + 1], passage[passage.index("。") + 1 :]]
+    assert [s["zh"] for s in segments] == [
+        passage[: passage.index("。") + 1],
+        passage[passage.index("。") + 1 :],
+    ]
     assert all(s["en"] and not has_cjk(s["en"]) for s in segments)

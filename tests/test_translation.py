@@ -9,7 +9,6 @@ from finbrief.backends.scripted import ScriptedBackend, default_responder
 from finbrief.errors import EmptyText, NotChinese
 from finbrief.glossary import Glossary
 from finbrief.pipeline.grammar import plain_english_grammar
-from finbrief.pipeline.llm import Usage
 from finbrief.pipeline.prompts import PromptSet
 from finbrief.pipeline.translation import Levers, Translator, clean
 from finbrief.settings import Settings

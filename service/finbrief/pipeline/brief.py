@@ -66,7 +66,11 @@ class BriefPipeline:
         warnings: list[str] = []
         present = {h.term.english for h in self.glossary.find(doc.simplified)}
         chunks = self._chunks(doc)
-        candidates = find_candidates(doc, self.settings.max_claim_candidates)
+        # Long articles hold more causes: two more candidates per extra chunk, within a bound.
+        limit = min(
+            2 * self.settings.max_claim_candidates, self.settings.max_claim_candidates + 2 * (len(chunks) - 1)
+        )
+        candidates = find_candidates(doc, limit)
         figures = self._pick_figures(doc)
         counters = usage.checks  # every step records the checks that fired here
 

@@ -1,0 +1,77 @@
+"""Markdown tables for docs/QUALITY.md from the eval reports in docs/eval/ (no model needed).
+
+Usage: python benchmarks/quality_tables.py [docs/eval]
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+
+def _load(path: Path) -> dict | None:
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
+def ntrex(folder: Path) -> str:
+    rows = [
+        "| script | system | chrF++ | BLEU | segments with Chinese | flagged after repair | s/segment |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for script in ("zh-CN", "zh-TW"):
+        for system in ("raw", "pipeline"):
+            rep = _load(folder / f"ntrex300-{script}-{system}.json")
+            if rep:
+                m = rep["metrics"]
+                rows.append(
+                    f"| {script} | {system} | {m['chrf++']:.2f} | {m['bleu']:.2f} | {m['leftover_chinese']} "
+                    f"| {m.get('flagged_segments', 0)} | {m['seconds_per_segment']:.2f} |"
+                )
+    return "\n".join(rows)
+
+
+def ablations(folder: Path) -> str:
+    rows = [
+        "| pipeline without | chrF++ | BLEU | segments with Chinese | flagged | s/segment |",
+        "|---|---|---|---|---|---|",
+    ]
+    full = _load(folder / "ntrex300-zh-TW-pipeline.json")
+    if full:
+        # The full pipeline on the same first 100 segments, recomputed from its items.
+        import sacrebleu
+
+        items = full["items"][:100]
+        hyps, refs = [i["hyp"] for i in items], [[i["ref"] for i in items]]
+        rows.append(
+            f"| (nothing: full pipeline) | {sacrebleu.corpus_chrf(hyps, refs, word_order=2).score:.2f} "
+            f"| {sacrebleu.corpus_bleu(hyps, refs).score:.2f} | {sum(i['leftover_chinese'] for i in items)} "
+            f"| {sum(1 for i in items if i['flags'])} | {sum(i['seconds'] for i in items) / len(items):.2f} |"
+        )
+    for path in sorted(folder.glob("ablation-zh-TW-100-without-*.json")):
+        m = _load(path)["metrics"]  # type: ignore[index]
+        lever = path.stem.rsplit("without-", 1)[1]
+        rows.append(
+            f"| {lever} | {m['chrf++']:.2f} | {m['bleu']:.2f} | {m['leftover_chinese']} "
+            f"| {m.get('flagged_segments', 0)} | {m['seconds_per_segment']:.2f} |"
+        )
+    return "\n".join(rows)
+
+
+def causes(folder: Path) -> str:
+    rep = _load(folder / "seeds-causes.json")
+    if not rep:
+        return "(not measured yet)"
+    rows = ["| metric | value |", "|---|---|"] + [f"| {k} | {v} |" for k, v in rep["metrics"].items()]
+    return "\n".join(rows)
+
+
+def main() -> None:
+    folder = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).parents[1] / "docs" / "eval")
+    print("## NTREX-128, 300 segments\n\n" + ntrex(folder))
+    print("\n## Levers (zh-TW, first 100 segments)\n\n" + ablations(folder))
+    print("\n## Seeds, cause attribution\n\n" + causes(folder))
+
+
+if __name__ == "__main__":
+    main()

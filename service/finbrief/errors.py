@@ -35,6 +35,19 @@ class TextTooLarge(FinbriefError):
     code = "text_too_large"
 
 
+# --- a link we will not, or could not, turn into article text (Slack `/brief https://…`) --
+class UrlRefused(InvalidInput):
+    """Not http(s), or it resolves to a private/loopback/link-local address (SSRF guard)."""
+
+    code = "url_refused"
+
+
+class FetchFailed(InvalidInput):
+    """The page could not be fetched within the limits, or had no article text."""
+
+    code = "fetch_failed"
+
+
 # --- the service cannot take work right now (503 + Retry-After) ---------------------------
 class Unavailable(FinbriefError):
     code = "unavailable"

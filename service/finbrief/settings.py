@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, IPvAnyNetwork, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Repo root when running from a checkout (`pip install -e .`): prompts/ and models/ live there.
@@ -57,3 +57,32 @@ class Settings(BaseSettings):
     queue_size: int = Field(8, ge=1, description="Waiting briefs before 503")
     retry_after_s: int = 30
     warmup: bool = True
+
+    # --- slack (README "Slack"). HTTP mode mounts /slack/events when the bot token and signing
+    # secret are set; Socket Mode (`finbrief slack --socket`) needs the bot and app tokens. -----
+    slack_bot_token: SecretStr | None = Field(None, description="Bot token (xoxb-...)")
+    slack_signing_secret: SecretStr | None = Field(None, description="Verifies /slack/events requests")
+    slack_app_token: SecretStr | None = Field(None, description="App-level token (xapp-...) for Socket Mode")
+    slack_api_url: str = Field("https://slack.com/api/", description="Web API base URL (tests: a fake)")
+    slack_command: str = "/brief"
+    slack_shortcut_id: str = Field("brief_in_english", description="callback_id of the message shortcut")
+    slack_auto_channels: list[str] = Field(
+        default_factory=list,
+        description="Channel ids where long, mostly Chinese messages are briefed unasked",
+    )
+    slack_auto_min_chars: int = Field(300, ge=1, description="Chinese characters for an auto-brief")
+    slack_auto_min_cjk_ratio: float = Field(0.5, ge=0.0, le=1.0, description="Share of Chinese characters")
+    slack_progress_reaction: str = "eyes"
+    slack_workers: int = Field(16, ge=1, description="Bolt listener threads; each waits on one brief")
+    slack_queue_wait_s: float = Field(900, gt=0, description="How long a Slack brief waits for queue room")
+    slack_rate_limit_retries: int = Field(5, ge=0, description="Web API retries after 429 (Retry-After)")
+    slack_dedupe_ttl_s: float = Field(3600, gt=0, description="How long event/trigger ids are remembered")
+
+    # --- fetching article URLs (Slack `/brief https://...`) ----------------------------------
+    fetch_timeout_s: float = Field(10.0, gt=0, description="Whole fetch, redirects included")
+    fetch_max_bytes: int = Field(3_000_000, ge=1)
+    fetch_max_redirects: int = Field(3, ge=0)
+    fetch_allow_networks: list[IPvAnyNetwork] = Field(
+        default_factory=list,
+        description="Private/loopback/link-local networks fetches may reach anyway (e.g. an intranet mirror)",
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import sys
@@ -45,10 +46,8 @@ def cmd_slack(args: argparse.Namespace) -> int:
     from .slack.socket_mode import SocketModeService
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # so serve_forever's cleanup runs
-    try:
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how Socket Mode is stopped
         SocketModeService(settings).serve_forever()
-    except KeyboardInterrupt:
-        pass
     return 0
 
 

@@ -12,6 +12,7 @@ from ..backends.base import Backend
 from ..engine import Engine
 from ..runtime import Runtime, build_runtime
 from ..settings import Settings
+from ..slack.http_mode import http_mode_enabled, mount_slack
 from . import errors, routes
 
 
@@ -29,6 +30,8 @@ def create_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         engine.start_loading(load)
         yield
+        if slack is not None:
+            slack.close()  # stop waiting on briefs the engine is about to drop
         engine.shutdown()
         if "rt" in holder:
             holder["rt"].backend.close()
@@ -44,4 +47,8 @@ def create_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
     app.state.runtime = lambda: holder["rt"]
     errors.install(app, settings.retry_after_s)
     app.include_router(routes.router)
+    slack = None
+    if http_mode_enabled(settings):  # POST /slack/events (README "Slack")
+        slack = mount_slack(app, settings, engine, app.state.runtime)
+    app.state.slack = slack
     return app

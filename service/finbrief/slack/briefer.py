@@ -1,0 +1,69 @@
+"""Briefs for Slack, run on the service's Engine like every other brief.
+
+The HTTP API answers a full queue with 503 and lets the client retry. A Slack user cannot retry a
+message they already shared, so here a full queue (or a model still loading) means *wait*: the
+request keeps its place in Bolt's listener pool and tries again with backoff until
+`slack_queue_wait_s` is spent. The Engine stays the only owner of model threads.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import TimeoutError as FutureTimeout
+
+from ..engine import Engine
+from ..errors import ModelNotReady, TextTooLarge, Unavailable
+from ..runtime import Runtime
+from ..schemas import Brief, BriefRequest
+
+log = logging.getLogger(__name__)
+POLL_S = 0.5  # how often a waiting brief looks up from its future to notice a shutdown
+
+
+class EngineBriefer:
+    def __init__(
+        self,
+        engine: Engine,
+        runtime: Callable[[], Runtime],
+        *,
+        max_text_chars: int,
+        wait_s: float,
+        backoff_s: tuple[float, float] = (0.2, 5.0),
+    ) -> None:
+        self.engine, self.runtime = engine, runtime
+        self.max_text_chars, self.wait_s = max_text_chars, wait_s
+        self.backoff_s = backoff_s
+        self.closed = False
+
+    def close(self) -> None:
+        """Stop waiting: the engine is going away and will not finish queued work."""
+        self.closed = True
+
+    def __call__(self, req: BriefRequest) -> Brief:
+        if len(req.text) > self.max_text_chars:
+            raise TextTooLarge(
+                f"{len(req.text):,} characters; the limit is {self.max_text_chars:,}",
+                detail={"limit": self.max_text_chars},
+            )
+        deadline = time.monotonic() + self.wait_s
+        delay, longest = self.backoff_s
+        while True:
+            try:
+                future = self.engine.submit(lambda queued: self.runtime().pipeline.run(req, queue_s=queued))
+                break
+            except Unavailable as exc:
+                failed_to_load = isinstance(exc, ModelNotReady) and self.engine.state == "error"
+                if failed_to_load or self.closed or time.monotonic() + delay > deadline:
+                    raise
+                log.info("slack brief waiting for the engine (%s); retrying in %.1f s", exc.code, delay)
+                time.sleep(delay)
+                delay = min(delay * 2, longest)
+        while True:  # no deadline here: the brief is running or queued and will finish
+            try:
+                return future.result(timeout=POLL_S)
+            except FutureTimeout:
+                if self.closed:
+                    future.cancel()
+                    raise Unavailable("the service is shutting down") from None

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
 from ..settings import Settings
 from . import causes as causes_eval
@@ -25,7 +26,17 @@ def _progress() -> Progress:
         MofNCompleteColumn(),
         TimeRemainingColumn(),
         transient=True,
+        disable=not sys.stderr.isatty(),  # a log file or cron: plain lines instead (see _advance)
     )
+
+
+def _advance(bar: Progress, task: TaskID, n: int) -> None:
+    bar.advance(task, n)
+    if bar.disable:
+        t = bar.tasks[task]
+        print(
+            f"{t.description}: {t.completed:.0f}/{t.total or 0:.0f} in {t.elapsed or 0:.0f}s", file=sys.stderr
+        )
 
 
 def cmd_eval_translation(args: argparse.Namespace, settings: Settings) -> int:
@@ -53,7 +64,7 @@ def cmd_eval_translation(args: argparse.Namespace, settings: Settings) -> int:
             ref,
             translation_eval.translator_fn(translator, usage),
             batch_size=args.batch_size,
-            on_batch=lambda n: bar.advance(task, n),
+            on_batch=lambda n: _advance(bar, task, n),
         )
     config = {
         "system": args.system,
@@ -103,7 +114,9 @@ def cmd_eval_causes(args: argparse.Namespace, settings: Settings) -> int:
 
     with _progress() as bar:
         task = bar.add_task("briefing", total=len(gold))
-        result = causes_eval.evaluate(gold, args.articles, brief_of, on_article=lambda _: bar.advance(task))
+        result = causes_eval.evaluate(
+            gold, args.articles, brief_of, on_article=lambda _: _advance(bar, task, 1)
+        )
     print_table("cause attribution", result.metrics)
     if args.out:
         write_report(args.out, result.metrics, result.items, config={"gold": str(args.gold)})

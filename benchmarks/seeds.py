@@ -37,28 +37,55 @@ def main() -> int:
         try:
             brief = rt.pipeline.run(BriefRequest(text=path.read_text(encoding="utf-8")))
             p = brief.provenance
-            row = {"article": path.stem, "ok": True, "seconds": round(time.perf_counter() - t0, 1),
-                   "chars": len(path.read_text(encoding="utf-8")),
-                   "prompt_tokens": p.tokens.prompt, "completion_tokens": p.tokens.completion,
-                   "cached_tokens": p.tokens.cached, "calls": p.tokens.calls, "checks": p.checks,
-                   "primary": brief.primary_cause, "warnings": brief.warnings, "brief": brief.model_dump()}
+            row = {
+                "article": path.stem,
+                "ok": True,
+                "seconds": round(time.perf_counter() - t0, 1),
+                "chars": len(path.read_text(encoding="utf-8")),
+                "prompt_tokens": p.tokens.prompt,
+                "completion_tokens": p.tokens.completion,
+                "cached_tokens": p.tokens.cached,
+                "calls": p.tokens.calls,
+                "checks": p.checks,
+                "primary": brief.primary_cause,
+                "warnings": brief.warnings,
+                "brief": brief.model_dump(),
+            }
         except FinbriefError as exc:
-            row = {"article": path.stem, "ok": False, "seconds": round(time.perf_counter() - t0, 1),
-                   "error": exc.code, "message": exc.message}
+            row = {
+                "article": path.stem,
+                "ok": False,
+                "seconds": round(time.perf_counter() - t0, 1),
+                "error": exc.code,
+                "message": exc.message,
+            }
         rows.append(row)
         print(json.dumps({k: v for k, v in row.items() if k != "brief"}, ensure_ascii=False), flush=True)
-    print(f"\nmodel {rt.backend.model_id} ({rt.backend.name}), prompts {rt.pipeline.prompts.version}, "
-          f"load+warmup {load_s:.1f}s")
+    print(
+        f"\nmodel {rt.backend.model_id} ({rt.backend.name}), prompts {rt.pipeline.prompts.version}, "
+        f"load+warmup {load_s:.1f}s"
+    )
     print("| article | ok | s | prompt tok | completion tok | cached | calls | primary | checks fired |")
     print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['article']} | {r['ok']} | {r['seconds']} | {r.get('prompt_tokens', '')} | "
-              f"{r.get('completion_tokens', '')} | {r.get('cached_tokens', '')} | {r.get('calls', '')} | "
-              f"{r.get('primary', r.get('error'))} | {r.get('checks', '')} |")
+        print(
+            f"| {r['article']} | {r['ok']} | {r['seconds']} | {r.get('prompt_tokens', '')} | "
+            f"{r.get('completion_tokens', '')} | {r.get('cached_tokens', '')} | {r.get('calls', '')} | "
+            f"{r.get('primary', r.get('error'))} | {r.get('checks', '')} |"
+        )
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps({"model": rt.backend.model_id, "prompt_version": rt.pipeline.prompts.version,
-                                        "results": rows}, ensure_ascii=False, indent=1))
+        args.out.write_text(
+            json.dumps(
+                {
+                    "model": rt.backend.model_id,
+                    "prompt_version": rt.pipeline.prompts.version,
+                    "results": rows,
+                },
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
     return 0 if all(r["ok"] for r in rows) else 1
 
 

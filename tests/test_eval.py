@@ -123,3 +123,23 @@ def test_eval_causes_cli_scores_saved_briefs(tmp_path: Path) -> None:
     assert rc == 0
     report = json.loads(out.read_text(encoding="utf-8"))
     assert set(report["metrics"]) >= CAUSES_KEYS and report["items"][0]["id"] == src.stem
+
+
+def test_translation_eval_resumes_from_its_checkpoint(tmp_path: Path) -> None:
+    src = ["美股周一大跌。", "美联储维持利率不变。", "英伟达市值蒸发。"]
+    ref = ["Stocks fell sharply on Monday.", "The Fed held rates steady.", "Nvidia lost value."]
+    checkpoint = tmp_path / "r.json.partial.jsonl"
+    calls: list[str] = []
+
+    def translate(batch: list[str]) -> list[tuple[str, list[str]]]:
+        calls.extend(batch)
+        return [(ref[src.index(z)], []) for z in batch]
+
+    first = translation.evaluate(src[:2], ref[:2], translate, batch_size=1, checkpoint=checkpoint)
+    assert len(first.items) == 2 and len(checkpoint.read_text(encoding="utf-8").splitlines()) == 2
+    with checkpoint.open("a", encoding="utf-8") as f:
+        f.write('{"index": 2, "src": "cut off by a ki')  # a line torn by kill -9
+    calls.clear()
+    full = translation.evaluate(src, ref, translate, batch_size=1, checkpoint=checkpoint)
+    assert calls == [src[2]] and [it["index"] for it in full.items] == [0, 1, 2]
+    assert full.metrics["chrf++"] == 100.0

@@ -57,6 +57,8 @@ def cmd_eval_translation(args: argparse.Namespace, settings: Settings) -> int:
         repair_attempts=settings.repair_attempts,
     )
     usage = Usage()
+    # Resumable: a rerun with the same --out continues from the segments already done.
+    checkpoint = args.out.with_name(args.out.name + ".partial.jsonl") if args.out else None
     with _progress() as bar:
         task = bar.add_task(f"translating ({args.system})", total=len(src))
         result = translation_eval.evaluate(
@@ -65,6 +67,7 @@ def cmd_eval_translation(args: argparse.Namespace, settings: Settings) -> int:
             translation_eval.translator_fn(translator, usage),
             batch_size=args.batch_size,
             on_batch=lambda n: _advance(bar, task, n),
+            checkpoint=checkpoint,
         )
     config = {
         "system": args.system,
@@ -81,6 +84,8 @@ def cmd_eval_translation(args: argparse.Namespace, settings: Settings) -> int:
     )
     if args.out:
         write_report(args.out, result.metrics, result.items, config=config)
+        if checkpoint:
+            checkpoint.unlink(missing_ok=True)
     return 0
 
 

@@ -107,6 +107,9 @@ def cmd_eval_causes(args: argparse.Namespace, settings: Settings) -> int:
         runtime.backend.warmup()
 
         def brief_of(article_id: str, text: str) -> Brief:
+            saved = args.save_briefs / f"{article_id}.json" if args.save_briefs else None
+            if saved is not None and saved.is_file() and args.resume:
+                return Brief.model_validate_json(saved.read_text(encoding="utf-8"))
             brief = runtime.pipeline.run(
                 BriefRequest(text=text, title=None, url=None, source=None, published_at=None)
             )
@@ -146,6 +149,7 @@ def add_parser(sub: Any, run: Callable[[Callable[[argparse.Namespace, Settings],
     ca.add_argument("--articles", type=Path, required=True, help="folder with <id>.txt per gold article")
     ca.add_argument("--briefs", type=Path, help="score saved briefs (<id>.json) instead of running the model")
     ca.add_argument("--save-briefs", type=Path, help="also save each brief as <id>.json here")
+    ca.add_argument("--resume", action="store_true", help="reuse briefs already in --save-briefs")
     ca.add_argument("--out", type=Path, help="write {metrics, items} JSON here")
     ca.set_defaults(func=run(cmd_eval_causes))
 

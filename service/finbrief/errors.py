@@ -48,6 +48,19 @@ class FetchFailed(InvalidInput):
     code = "fetch_failed"
 
 
+# --- a batch input line that is not a usable article record (`finbrief batch`) ------------
+class InvalidRecord(InvalidInput):
+    """Not JSON, not an object, no id, neither text nor url, a field of the wrong type."""
+
+    code = "invalid_record"
+
+
+class DuplicateId(InvalidInput):
+    """The id was already used by another article of the same input."""
+
+    code = "duplicate_id"
+
+
 # --- the service cannot take work right now (503 + Retry-After) ---------------------------
 class Unavailable(FinbriefError):
     code = "unavailable"

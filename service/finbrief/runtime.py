@@ -14,6 +14,10 @@ from .settings import Settings
 
 
 def make_backend(settings: Settings) -> Backend:
+    if settings.backend == "scripted":  # no model file: tests drive subprocesses and Ray workers with it
+        from .backends.scripted import ScriptedBackend
+
+        return ScriptedBackend(delay_s=settings.scripted_delay_s)
     path, model_id, digest = ModelStore(settings).resolve(settings.model, auto_pull=settings.auto_pull)
     if settings.backend == "llamacpp":
         from .backends.llamacpp import LlamaCppBackend

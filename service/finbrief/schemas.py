@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -147,6 +147,36 @@ class Translation(BaseModel):
         for s in self.segments:
             paras.setdefault(s.paragraph, []).append(s.en)
         return "\n\n".join(" ".join(p for p in parts if p) for parts in paras.values())
+
+
+class BatchRecord(BaseModel):
+    """One line of `finbrief batch` OUTPUT: one article, briefed and translated in full."""
+
+    id: str
+    content_sha256: str = Field(..., description="Of the input as given (title + text, or the URL)")
+    meta: dict[str, Any] = Field(
+        default_factory=dict, description="title, source, url, published_at and any other input fields"
+    )
+    brief: Brief
+    translation: Translation
+    provenance: Provenance = Field(..., description="The whole record: fetch, brief and translation")
+    duplicate_of: str | None = Field(None, description="The identical article whose output this reuses")
+    finished_at: datetime
+
+
+class BatchError(BaseModel):
+    """One line of `finbrief batch`'s OUTPUT.errors.jsonl: an article that produced no record, and why."""
+
+    id: str
+    error: str = Field(..., description="Stable code: the service's, plus invalid_record and duplicate_id")
+    message: str
+    detail: dict[str, Any] = Field(default_factory=dict)
+    where: str = Field(..., description="Input file and line (or file) the article came from")
+    content_sha256: str
+    model_id: str
+    model_sha256: str | None
+    prompt_version: str
+    finished_at: datetime
 
 
 class LabelInfo(BaseModel):

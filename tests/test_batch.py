@@ -184,6 +184,19 @@ def test_identical_articles_are_translated_once_and_repeated_ids_rejected(
     assert load(out)[-1]["id"] == "later" and load(out)[-1]["duplicate_of"] == SEED_IDS[4]
 
 
+def test_retry_errors_runs_failed_ids_again(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src = write_input(tmp_path / "in.jsonl", [seed_line(SEED_IDS[4]), MALFORMED[1]])
+    out, digest = tmp_path / "out.jsonl", tmp_path / "d.md"
+    assert batch(src, out) == 1
+    assert batch(src, out, "--resume") == 1 and len(load(errors_of(out))) == 1  # failures count as done
+    capsys.readouterr()
+    assert batch(src, out, "--resume", "--retry-errors", "--log-json", "--digest", digest) == 1
+    end = summary(capsys.readouterr().out)
+    assert (end["skipped_ok"], end["failed"], end["skipped_failed"]) == (1, 1, 0)
+    assert [e["id"] for e in load(errors_of(out))] == ["bad-english"] * 2  # the retry's line appended
+    assert digest.read_text().count("`bad-english`") == 1
+
+
 def test_a_second_job_on_the_same_output_is_refused(tmp_path: Path) -> None:
     src, out = write_input(tmp_path / "in.jsonl", [seed_line(SEED_IDS[4])]), tmp_path / "out.jsonl"
     holder = ResultStore(out)  # another job holds the lock

@@ -92,7 +92,7 @@ def test_sigterm_finishes_the_article_in_flight_and_exits_143(tmp_path: Path) ->
     proc.send_signal(signal.SIGTERM)
     _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 128 + signal.SIGTERM, stderr
-    assert "SIGTERM: finishing the articles in flight" in stderr and "--resume to finish" in stderr
+    assert "SIGTERM: finishing what is in flight" in stderr and "--resume to finish" in stderr
     after = complete_lines(out)
     assert out.read_bytes().endswith(b"\n")  # a clean stop leaves no torn line
     assert before <= after <= before + 1 < 5  # the article in flight was written; no new one started

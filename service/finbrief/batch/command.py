@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import sys
@@ -11,13 +12,18 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ModelError, Unavailable
 from ..settings import Settings
 from .inputs import count_inputs, read_inputs
 from .progress import Stats, make_reporter
 from .runner import StopFlag
+
+if TYPE_CHECKING:  # imported lazily at run time: `finbrief --help` should not load the pipeline
+    from ..runtime import Runtime
+    from .article import Identity
+    from .job import Job
 
 EXIT_OK = 0  # every article has a result
 EXIT_FAILURES = 1  # the job finished, and some articles are in OUTPUT.errors.jsonl
@@ -44,13 +50,13 @@ def add_parser(sub: Any, wrap: Callable[[Command], Callable[[argparse.Namespace]
     p.add_argument(
         "--concurrency",
         type=int,
-        default=1,
         choices=range(1, 17),
         metavar="N",
-        help="articles in flight: llama.cpp slots (local) or Ray workers (ray); default 1",
+        help="articles in flight (1-16): llama.cpp slots (local) or Ray workers (ray); "
+        "default FINBRIEF_PARALLEL (1)",
     )
     p.add_argument("--engine", choices=["local", "ray"], default="local")
-    p.add_argument("--ray-address", help="Ray cluster ('auto', ray://head:10001); default: a local Ray")
+    p.add_argument("--ray-address", help="'auto' (on a Ray cluster node) or HEAD:6379; default: a local Ray")
     p.add_argument("--worker-cpus", type=float, default=1, help="CPUs each Ray worker reserves")
     p.add_argument("--worker-gpus", type=float, default=0, help="GPUs each Ray worker reserves")
     out = p.add_mutually_exclusive_group()
@@ -69,7 +75,9 @@ def graceful_stop(stop: StopFlag) -> Iterator[None]:
             signal.signal(signum, signal.SIG_DFL)
             os.kill(os.getpid(), signum)
         stop.requested = signal.Signals(signum).name
-        print(f"batch: {stop.requested}: finishing the articles in flight...", file=sys.stderr, flush=True)
+        # os.write, not print: the handler may interrupt a print to stderr (a reentrant-call error).
+        with contextlib.suppress(OSError, ValueError):
+            os.write(sys.stderr.fileno(), f"batch: {stop.requested}: finishing what is in flight\n".encode())
 
     previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
@@ -80,7 +88,6 @@ def graceful_stop(stop: StopFlag) -> Iterator[None]:
 
 
 def cmd_batch(args: argparse.Namespace, settings: Settings) -> int:
-    from .article import Identity
     from .digest import write_digest
     from .job import Job
     from .store import ResultStore, StoreRefused
@@ -96,56 +103,28 @@ def cmd_batch(args: argparse.Namespace, settings: Settings) -> int:
     stats = Stats(total=count_inputs(args.input))
     reporter = make_reporter(stats, quiet=args.quiet, log_json=args.log_json)
     stop = StopFlag()
-    paths = {"results": str(store.output), "errors": str(store.errors_path)}
+    concurrency = args.concurrency or settings.parallel
     try:
         with graceful_stop(stop):
             loading = time.monotonic()
-            if args.engine == "ray":
-                identity = Identity.of_settings(settings)
-            else:
-                from ..runtime import build_runtime
-
-                # llama.cpp slots = articles in flight (each slot keeps its own KV cache).
-                runtime = build_runtime(settings.model_copy(update={"parallel": args.concurrency}))
-                try:
-                    runtime.backend.warmup()  # load once, before the clock starts: rates measure work
-                except Unavailable as exc:  # a model that will not load is a provisioning failure
-                    raise ModelError(exc.message, detail=exc.detail) from exc
-                identity = Identity.of_runtime(runtime)
+            runtime, identity = _prepare(args.engine, settings, concurrency)
             stats.load_s = time.monotonic() - loading
             job = Job(store, identity, reporter, retry_errors=args.retry_errors)
             reporter.start(
                 {
                     "input": str(args.input),
                     "engine": args.engine,
-                    "concurrency": args.concurrency,
+                    "concurrency": concurrency,
                     "model_id": identity.model_id,
                     "prompt_version": identity.prompt_version,
                 }
             )
             stats.start_clock()
-            records = read_inputs(args.input)
             try:
-                if args.engine == "ray":
-                    from .ray_runner import run_ray
-
-                    run_ray(
-                        settings,
-                        records,
-                        job,
-                        concurrency=args.concurrency,
-                        stop=stop,
-                        address=args.ray_address,
-                        worker_cpus=args.worker_cpus,
-                        worker_gpus=args.worker_gpus,
-                    )
-                else:
-                    from .runner import run_local
-
-                    run_local(runtime, records, job, concurrency=args.concurrency, stop=stop)
+                _run(args, settings, runtime, job, concurrency, stop)
             finally:  # also on a fatal error: the counts so far, and the terminal restored
                 stats.interrupted = stop.requested
-                reporter.finish(paths)
+                reporter.finish({"results": str(store.output), "errors": str(store.errors_path)})
     finally:
         store.close()
     if args.digest:
@@ -153,3 +132,49 @@ def cmd_batch(args: argparse.Namespace, settings: Settings) -> int:
     if stop.requested:
         return 128 + int(signal.Signals[stop.requested])
     return EXIT_FAILURES if stats.any_failed else EXIT_OK
+
+
+def _prepare(engine: str, settings: Settings, concurrency: int) -> tuple[Runtime | None, Identity]:
+    """The local engine loads the model here, once, before the clock starts (rates measure work);
+    the Ray engine only needs the model's identity: its workers load the model."""
+    from .article import Identity
+
+    if engine == "ray":
+        return None, Identity.of_settings(settings)
+    from ..runtime import build_runtime
+
+    # llama.cpp slots = articles in flight (each slot keeps its own KV cache).
+    runtime = build_runtime(settings.model_copy(update={"parallel": concurrency}))
+    try:
+        runtime.backend.warmup()
+    except Unavailable as exc:  # a model that will not load is a provisioning failure (exit 4)
+        raise ModelError(exc.message, detail=exc.detail) from exc
+    return runtime, Identity.of_runtime(runtime)
+
+
+def _run(
+    args: argparse.Namespace,
+    settings: Settings,
+    runtime: Runtime | None,
+    job: Job,
+    concurrency: int,
+    stop: StopFlag,
+) -> None:
+    records = read_inputs(args.input)
+    if runtime is None:
+        from .ray_runner import run_ray
+
+        run_ray(
+            settings,
+            records,
+            job,
+            concurrency=concurrency,
+            stop=stop,
+            address=args.ray_address,
+            worker_cpus=args.worker_cpus,
+            worker_gpus=args.worker_gpus,
+        )
+    else:
+        from .runner import run_local
+
+        run_local(runtime, records, job, concurrency=concurrency, stop=stop)

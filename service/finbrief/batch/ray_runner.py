@@ -102,9 +102,14 @@ def run_ray(
         by_id = {rec.id: rec for rec in todo}  # admitted ids are unique
         # One article per block, so every actor gets work (articles take minutes; blocks are cheap).
         ds = ray.data.from_items([{"record": rec.to_json()} for rec in todo], override_num_blocks=len(todo))
+        # A worker uses the cores it reserved, not every core of its node (llama.cpp's default).
+        threads = settings.n_threads or max(1, int(worker_cpus))
         results = ds.map_batches(
             ArticleWorker,
-            fn_constructor_kwargs={"settings": settings, "expected": job.identity},
+            fn_constructor_kwargs={
+                "settings": settings.model_copy(update={"n_threads": threads}),
+                "expected": job.identity,
+            },
             batch_size=1,
             compute=ray.data.ActorPoolStrategy(size=concurrency),
             num_cpus=worker_cpus,

@@ -47,12 +47,12 @@ def run_local(
 
     try:
         for rec in records:
+            while len(in_flight) >= concurrency:  # room first, so a stop while waiting starts nothing new
+                collect()
             if stop.requested:
                 break
             if not job.admit(rec):
                 continue
-            while len(in_flight) >= concurrency:
-                collect()
 
             def work(queue_s: float, rec: InputRecord = rec) -> Outcome:
                 return attempt(runtime, rec, fetcher, queue_s=queue_s)

@@ -143,3 +143,18 @@ def test_translation_eval_resumes_from_its_checkpoint(tmp_path: Path) -> None:
     full = translation.evaluate(src, ref, translate, batch_size=1, checkpoint=checkpoint)
     assert calls == [src[2]] and [it["index"] for it in full.items] == [0, 1, 2]
     assert full.metrics["chrf++"] == 100.0
+
+
+def test_a_failed_brief_scores_zero_and_the_run_goes_on(tmp_path: Path) -> None:
+    from finbrief.errors import VerificationFailed
+
+    gold = causes.load_gold(SHARED / "eval" / "seed_gold.json")
+
+    def brief_of(article_id: str, text: str) -> Brief:
+        if article_id.startswith("000"):
+            raise VerificationFailed("no verifiable summary")
+        return _brief(seed("000"))
+
+    result = causes.evaluate(gold, SEEDS, brief_of)
+    assert len(result.items) == 5 and result.items[0]["error"].startswith("verification_failed")
+    assert result.metrics["primary_accuracy"] < 1.0

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..errors import FinbriefError
 from ..figures import english_numbers
 from ..schemas import Brief
 
@@ -114,6 +115,29 @@ def score_one(gold: dict[str, Any], brief: Brief, text: str) -> dict[str, Any]:
     }
 
 
+def score_failed(gold: dict[str, Any]) -> dict[str, Any]:
+    """No brief: nothing found, every gold item missed."""
+    gold_sup = {g["label"] for g in gold.get("supported", [])}
+    return {
+        "primary": None,
+        "primary_ok": False,
+        "supported": {"tp": 0, "fp": 0, "fn": len(gold_sup)},
+        "predicted_supported": [],
+        "predicted_rejected": [],
+        "rejected_found": [],
+        "rejected_gold": sorted({g["label"] for g in gold.get("rejected", [])}),
+        "claimants_ok": 0,
+        "claimants_scored": 0,
+        "entities_found": [],
+        "entities_missing": list(gold.get("must_entities", [])),
+        "must_not_hits": [],
+        "numbers_found": [],
+        "numbers_gold": gold.get("key_numbers", []),
+        "evidence_ok": 0,
+        "claims": 0,
+    }
+
+
 def _ratio(num: int, den: int) -> float:
     return round(num / den, 4) if den else 1.0
 
@@ -161,8 +185,14 @@ def evaluate(
     items = []
     for article_id, g in gold.items():
         text = article_path(articles, article_id).read_text(encoding="utf-8")
-        brief = brief_of(article_id, text)
-        items.append({"id": article_id, **score_one(g, brief, text), "brief": brief.model_dump(mode="json")})
+        try:
+            brief = brief_of(article_id, text)
+        except FinbriefError as exc:  # a failed brief scores zero on that article; the run goes on
+            items.append({"id": article_id, **score_failed(g), "error": f"{exc.code}: {exc.message}"})
+        else:
+            items.append(
+                {"id": article_id, **score_one(g, brief, text), "brief": brief.model_dump(mode="json")}
+            )
         if on_article:
             on_article(article_id)
     return CausesEval(aggregate(items), items)

@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from .. import __version__
 from ..errors import FinbriefError, ModelError, TextTooLarge, Unavailable
+from ..pipeline.llm import Usage, provenance
 from ..pipeline.prompts import PromptSet
 from ..provision import ModelStore
 from ..runtime import Runtime, make_backend
-from ..schemas import BatchError, BatchRecord, BriefRequest, Provenance, Timings, TokenCounts
+from ..schemas import BatchError, BatchRecord, BriefRequest
 from ..settings import Settings
 from .inputs import InputRecord
 
@@ -127,32 +126,26 @@ def translate_article(
     translation = runtime.translator.translate(text, skip_boilerplate=True)
     parts = (brief.provenance, translation.provenance)
     total = time.perf_counter() - started
-    tokens = TokenCounts(
-        prompt=sum(p.tokens.prompt for p in parts),
-        completion=sum(p.tokens.completion for p in parts),
-        cached=sum(p.tokens.cached for p in parts),
-        calls=sum(p.tokens.calls for p in parts),
-    )
+    usage = Usage(model_s=sum(p.timings.model_s for p in parts))
+    for p in parts:
+        usage.tokens.prompt += p.tokens.prompt
+        usage.tokens.completion += p.tokens.completion
+        usage.tokens.cached += p.tokens.cached
+        usage.tokens.calls += p.tokens.calls
+        usage.checks.update(p.checks)
     return BatchRecord(
         id=rec.id,
         content_sha256=rec.content_sha256,
         meta=rec.meta,
         brief=brief,
         translation=translation,
-        provenance=Provenance(
-            model_id=runtime.backend.model_id,
-            model_sha256=runtime.backend.model_sha256,
-            backend=runtime.backend.name,
-            prompt_version=runtime.prompts.version,
-            finbrief_version=__version__,
-            timings=Timings(
-                total_s=round(total + queue_s, 3),
-                normalize_s=brief.provenance.timings.normalize_s,
-                model_s=round(sum(p.timings.model_s for p in parts), 3),
-                queue_s=round(queue_s, 3),
-            ),
-            tokens=tokens,
-            checks=dict(sum((Counter(p.checks) for p in parts), Counter())),
+        provenance=provenance(
+            runtime.backend,
+            runtime.prompts.version,
+            usage,
+            total_s=total,
+            normalize_s=brief.provenance.timings.normalize_s,
+            queue_s=queue_s,
         ),
         finished_at=now(),
     )

@@ -8,20 +8,20 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from .. import __version__, checks
+from .. import checks
 from ..backends.base import Backend
 from ..entities import extract_entities
 from ..errors import GenerationFailed, VerificationFailed
 from ..figures import Figure, find_figures
 from ..glossary import Glossary
 from ..normalize import Document, normalize
-from ..schemas import Brief, BriefRequest, CauseClaim, KeyFigure, Provenance, Span, Timings
+from ..schemas import Brief, BriefRequest, CauseClaim, KeyFigure, Span
 from ..settings import Settings
 from ..textutil import Segment, split_sentences
 from . import claims as claim_steps
 from . import grammar
 from .candidates import Candidate, find_candidates
-from .llm import Asker, Usage
+from .llm import Asker, Usage, provenance
 from .prompts import PromptSet
 from .translation import Translator
 
@@ -132,20 +132,13 @@ class BriefPipeline:
             primary_cause=claim_steps.primary_cause(causes, lead),
             source_script=doc.script,
             warnings=warnings,
-            provenance=Provenance(
-                model_id=self.backend.model_id,
-                model_sha256=self.backend.model_sha256,
-                backend=self.backend.name,
-                prompt_version=self.prompts.version,
-                finbrief_version=__version__,
-                timings=Timings(
-                    total_s=round(total + queue_s, 3),
-                    normalize_s=round(normalize_s, 3),
-                    model_s=round(usage.model_s, 3),
-                    queue_s=round(queue_s, 3),
-                ),
-                tokens=usage.tokens,
-                checks=dict(usage.checks),
+            provenance=provenance(
+                self.backend,
+                self.prompts.version,
+                usage,
+                total_s=total,
+                normalize_s=normalize_s,
+                queue_s=queue_s,
             ),
         )
 

@@ -11,8 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import __version__
 from ..backends.base import Backend, GenerationRequest, GenerationResult
-from ..schemas import TokenCounts
+from ..schemas import Provenance, Timings, TokenCounts
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,33 @@ class Usage:
         self.tokens.completion += result.completion_tokens
         self.tokens.cached += result.cached_tokens
         self.tokens.calls += 1
+
+
+def provenance(
+    backend: Backend,
+    prompt_version: str,
+    usage: Usage,
+    *,
+    total_s: float,
+    normalize_s: float = 0.0,
+    queue_s: float = 0.0,
+) -> Provenance:
+    """What produced an output: model and its hash, prompt version, timings, tokens, checks fired."""
+    return Provenance(
+        model_id=backend.model_id,
+        model_sha256=backend.model_sha256,
+        backend=backend.name,
+        prompt_version=prompt_version,
+        finbrief_version=__version__,
+        timings=Timings(
+            total_s=round(total_s + queue_s, 3),
+            normalize_s=round(normalize_s, 3),
+            model_s=round(usage.model_s, 3),
+            queue_s=round(queue_s, 3),
+        ),
+        tokens=usage.tokens,
+        checks=dict(usage.checks),
+    )
 
 
 def parse_json(text: str) -> dict[str, Any] | None:

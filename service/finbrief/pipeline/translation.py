@@ -13,14 +13,14 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
-from .. import __version__, checks
+from .. import checks
 from ..backends.base import Backend, GenerationRequest, GenerationResult
 from ..glossary import Glossary
 from ..normalize import lines, normalize
-from ..schemas import Provenance, Script, Span, Timings, TranslatedSegment, Translation
+from ..schemas import Provenance, Script, Span, TranslatedSegment, Translation
 from ..textutil import Segment, cjk_count, has_cjk, split_sentences, to_simplified, trimmed
 from . import grammar
-from .llm import Usage
+from .llm import Usage, provenance
 from .prompts import PromptSet
 
 RAW_PROMPT = "Translate the following Chinese text into English:\n\n{text}"
@@ -226,20 +226,7 @@ class Translator:
         return out
 
     def provenance(self, usage: Usage, total_s: float, queue_s: float = 0.0) -> Provenance:
-        return Provenance(
-            model_id=self.backend.model_id,
-            model_sha256=self.backend.model_sha256,
-            backend=self.backend.name,
-            prompt_version=self.prompts.version,
-            finbrief_version=__version__,
-            timings=Timings(
-                total_s=round(total_s + queue_s, 3),
-                model_s=round(usage.model_s, 3),
-                queue_s=round(queue_s, 3),
-            ),
-            tokens=usage.tokens,
-            checks=dict(usage.checks),
-        )
+        return provenance(self.backend, self.prompts.version, usage, total_s=total_s, queue_s=queue_s)
 
 
 @dataclass

@@ -35,6 +35,12 @@ def test_rejected_needs_a_negating_cue() -> None:
     assert stance_consistent("与特朗普的MAGA主义政策无关。", "rejected") == []
     assert stance_consistent("我认为以上皆是 Bullshit 。", "rejected") == []
     assert stance_consistent("关税政策导致美股暴跌。", "rejected") != []
+    # supported: the label must be named outside every negation scope
+    evidence = "美股暴跌主要是由于DeepSeek,而非特朗普的关税政策。"
+    assert stance_consistent(evidence, "supported", "ai_disruption") == []
+    assert stance_consistent(evidence, "supported", "trade_policy") == [
+        "a supported claim's evidence negates trade_policy"
+    ]
 
 
 def test_bullet_that_flips_a_rejection_is_caught() -> None:

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 from .figures import english_numbers, english_values, find_figures, same_number, source_values
 from .glossary import Glossary
-from .pipeline.candidates import NEG_BLANKET_RE, NEG_FORWARD_RE, NEG_UNRELATED_RE
+from .pipeline.candidates import NEG_BLANKET_RE, NEG_FORWARD_RE, NEG_UNRELATED_RE, label_hits, negation_scopes
 from .taxonomy import LABEL_IDS
 from .textutil import CJK_RE
 
@@ -96,10 +96,19 @@ def evidence_verbatim(text: str, zh: str, start: int, end: int) -> list[str]:
     return [f"evidence is not the verbatim span text[{start}:{end}]"]
 
 
-def stance_consistent(simplified_evidence: str, stance: str) -> list[str]:
+def stance_consistent(simplified_evidence: str, stance: str, label: str | None = None) -> list[str]:
+    """A rejected claim's evidence carries a negating cue; a supported claim's label is named outside
+    every negation scope ("是关税，而非AI" supports trade_policy and cannot support ai_disruption)."""
     negated = any(rx.search(simplified_evidence) for rx in (NEG_FORWARD_RE, NEG_UNRELATED_RE, NEG_BLANKET_RE))
     if stance == "rejected" and not negated:
         return ["a rejected claim's evidence has no negating cue"]
+    if stance == "supported" and label is not None:
+        scopes = negation_scopes(simplified_evidence, 0, len(simplified_evidence))
+        hits = [
+            pos for lab, pos in label_hits(simplified_evidence, 0, len(simplified_evidence)) if lab == label
+        ]
+        if hits and all(any(a <= pos < b for a, b in scopes) for pos in hits):
+            return [f"a supported claim's evidence negates {label}"]
     return []
 
 

@@ -106,7 +106,11 @@ def build_claim(
     english = [evidence_en, str(answer.get("moved", ""))]
     problems = (
         checks.evidence_verbatim(doc.text, span.text, span.start, span.end)
-        + checks.stance_consistent(doc.simplified[span.start : span.end], q.side)
+        + [
+            p
+            for label in labels
+            for p in checks.stance_consistent(doc.simplified[span.start : span.end], q.side, label)
+        ]
         + [p for label in labels for p in checks.label_known(label)]
         + checks.english_problems(english, glossary, present)
     )

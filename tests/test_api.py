@@ -199,3 +199,18 @@ def test_translate_endpoint(settings: Settings) -> None:
         r = httpx.post(base + "/v1/translate", json={"text": "美股" * 20_000})
         assert r.status_code == 413
         assert "/v1/translate" in httpx.get(base + "/openapi.json").json()["paths"]
+
+
+def test_translate_streams_ndjson_segment_by_segment(settings: Settings) -> None:
+    text = seed("004")
+    with serve(settings, ScriptedBackend()) as base:
+        with httpx.stream("POST", base + "/v1/translate?stream=true", json={"text": text}, timeout=30) as r:
+            assert r.status_code == 200 and r.headers["content-type"].startswith("application/x-ndjson")
+            events = [json.loads(line) for line in r.iter_lines() if line]
+        bad = httpx.post(base + "/v1/translate?stream=true", json={"text": "English only, nothing else."})
+    *segments, done = events
+    assert {e["type"] for e in segments} == {"segment"} and done["type"] == "done"
+    assert done["segments"] == len(segments) > 5 and done["provenance"]["model_id"] == "scripted-test"
+    for s in segments:
+        assert text[s["start"] : s["end"]] == s["zh"]
+    assert bad.status_code == 422 and bad.json()["error"] == "not_chinese"  # refused before streaming

@@ -13,7 +13,7 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import Future
 from typing import Any, TypeVar
 
@@ -76,6 +76,42 @@ class Engine:
 
     async def run(self, fn: Callable[[float], T]) -> T:
         return await asyncio.wrap_future(self.submit(fn))
+
+    def stream(self, fn: Callable[[float], Iterator[T]]) -> AsyncIterator[T]:
+        """Run a generator on a worker, yielding its items on the event loop as they are produced
+        (a long translation reaches the client segment by segment). The job is queued now, so a
+        full queue or an unloaded model raises here, before any response has started. If the
+        client goes away, the worker stops at the next item instead of finishing unread work."""
+        loop = asyncio.get_running_loop()
+        items: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
+        gone = threading.Event()
+
+        def produce(queued: float) -> None:
+            try:
+                for item in fn(queued):
+                    if gone.is_set():
+                        return
+                    loop.call_soon_threadsafe(items.put_nowait, ("item", item))
+            except BaseException as exc:
+                loop.call_soon_threadsafe(items.put_nowait, ("error", exc))
+            finally:
+                loop.call_soon_threadsafe(items.put_nowait, ("end", None))
+
+        self.submit(produce)
+
+        async def consume() -> AsyncIterator[T]:
+            try:
+                while True:
+                    kind, value = await items.get()
+                    if kind == "end":
+                        return
+                    if kind == "error":
+                        raise value
+                    yield value
+            finally:
+                gone.set()
+
+        return consume()
 
     def _loop(self) -> None:
         while True:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.responses import StreamingResponse
 
 from ..errors import ModelNotReady, TextTooLarge
 from ..schemas import Brief, BriefRequest, ErrorBody, Health, LabelInfo, TranslateRequest, Translation
@@ -26,17 +29,40 @@ async def brief(body: BriefRequest, request: Request) -> Brief:
 @router.post(
     "/v1/translate",
     response_model=Translation,
-    responses=ERRORS,
+    responses={**ERRORS, 200: {"content": {"application/x-ndjson": {}}}},
     summary="Translate one Chinese article into English, sentence-aligned",
 )
-async def translate(body: TranslateRequest, request: Request) -> Translation:
+async def translate(body: TranslateRequest, request: Request, stream: bool = False) -> Any:
+    """With `?stream=true` the answer is NDJSON: one `{"type": "segment", ...}` line per segment as
+    it is translated, then `{"type": "done", ...}` with skipped lines, warnings and provenance."""
     state = request.app.state
     _check_size(body.text, state.settings.max_text_chars)
-    return await state.engine.run(
-        lambda queued: state.runtime().translator.translate(
-            body.text, skip_boilerplate=body.skip_boilerplate, queue_s=queued
+    translator = state.runtime().translator if state.engine.state == "ok" else None
+    if not stream or translator is None:  # (not ready: run() raises the proper 503)
+        return await state.engine.run(
+            lambda queued: state.runtime().translator.translate(
+                body.text, skip_boilerplate=body.skip_boilerplate, queue_s=queued
+            )
         )
-    )
+    plan = translator.plan(body.text, body.skip_boilerplate)  # bad input: a 422 before any streaming
+
+    events = state.engine.stream(lambda queued: translator.events(plan, queue_s=queued))
+
+    async def lines() -> AsyncIterator[str]:
+        async for event in events:
+            if isinstance(event, Translation):
+                done = event.model_dump(mode="json", exclude={"segments"})
+                yield (
+                    json.dumps({"type": "done", "segments": len(event.segments), **done}, ensure_ascii=False)
+                    + "\n"
+                )
+            else:
+                yield (
+                    json.dumps({"type": "segment", **event.model_dump(mode="json")}, ensure_ascii=False)
+                    + "\n"
+                )
+
+    return StreamingResponse(lines(), media_type="application/x-ndjson")
 
 
 def _check_size(text: str, limit: int) -> None:

@@ -75,13 +75,21 @@ class Translator:
 
     # --- whole articles ---------------------------------------------------------------------
     def translate(self, text: str, *, skip_boilerplate: bool = True, queue_s: float = 0.0) -> Translation:
+        *_, result = self.events(self.plan(text, skip_boilerplate), queue_s=queue_s)
+        assert isinstance(result, Translation)
+        return result
+
+    def events(self, plan: Plan, *, queue_s: float = 0.0) -> Iterator[TranslatedSegment | Translation]:
+        """Each segment as soon as its batch is done, then the whole Translation (for streaming)."""
         started = time.perf_counter()
         usage = Usage()
-        plan = self.plan(text, skip_boilerplate)
-        segments = list(self.stream(plan.items, usage))
+        segments = []
+        for seg in self.stream(plan.items, usage):
+            segments.append(seg)
+            yield seg
         flagged = sum(1 for s in segments if s.warnings)
         warnings = [f"{flagged} of {len(segments)} segments failed a check after repair"] if flagged else []
-        return Translation(
+        yield Translation(
             segments=segments,
             skipped=plan.skipped,
             source_script=plan.script,

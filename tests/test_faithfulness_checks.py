@@ -78,3 +78,10 @@ def test_glossary_avoid_column() -> None:
     assert term.avoid == ("Ben Satterfield", "Bessant")
     with pytest.raises(ValueError, match="line 1"):
         parse_tsv("Scott Bessent\tperson\n")
+
+
+def test_decades_written_as_years() -> None:
+    assert (
+        checks.numbers_faithful("上世纪八十年代，他创办了公司", "In the 1980s, he founded the company") == []
+    )
+    assert checks.numbers_faithful("上世纪八十年代", "In the 1970s") == ["number 1970s is not in the source"]

@@ -102,5 +102,9 @@ def test_overlong_sentences_are_cut_at_clause_breaks() -> None:
 
 def test_clean_and_grammar() -> None:
     assert clean('English: "Stocks fell."\nNote: literal') == "Stocks fell."
+    # a digit group split by the tokenizer is joined only where the source writes it joined
+    assert clean("About 16, 700 people left; 3, 400 and 5 stayed.", "大约16,700人被疏散") == (
+        "About 16,700 people left; 3, 400 and 5 stayed."
+    )
     g = plain_english_grammar(20)
     assert g.startswith("root ::= [^ ") and "{0,19}" in g

@@ -65,6 +65,7 @@ def _word_in(word: str, text: str) -> bool:
     return re.search(rf"(?<![A-Za-z]){re.escape(word)}(?![A-Za-z])", text) is not None
 
 
+_DECADE_RE = re.compile(r"\d{2}[1-9]?0s")
 # Month and day numbers are routinely written as words or dropped ("3月5日" -> "March 5").
 _DATE_PART_RE = re.compile(r"^\s*(月|日|号|號|时|時|点|點|分)")
 
@@ -78,6 +79,7 @@ def numbers_faithful(zh: str, english: str, *, require_all: bool = False) -> lis
         f"number {n.surface} is not in the source"
         for n in english_numbers(english)
         if not any(same_number(n.value, v) or same_number(n.written, v) for v in allowed)
+        and not (_DECADE_RE.fullmatch(n.surface) and n.written % 100 in allowed)  # 八十年代 = the 1980s
     ]
     if require_all:
         stated = english_values(english)

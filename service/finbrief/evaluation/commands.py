@@ -74,6 +74,7 @@ def cmd_eval_translation(args: argparse.Namespace, settings: Settings) -> int:
         "levers": {k: getattr(levers, k) for k in LEVERS},
         "src": str(args.src),
         "ref": str(args.ref),
+        "code": _git_commit(),
         "model_id": runtime.backend.model_id,
         "prompt_version": runtime.prompts.version,
         "tokens": usage.tokens.model_dump(),
@@ -152,6 +153,24 @@ def add_parser(sub: Any, run: Callable[[Callable[[argparse.Namespace, Settings],
     ca.add_argument("--resume", action="store_true", help="reuse briefs already in --save-briefs")
     ca.add_argument("--out", type=Path, help="write {metrics, items} JSON here")
     ca.set_defaults(func=run(cmd_eval_causes))
+
+
+def _git_commit() -> str | None:
+    """The checkout's commit (with "+dirty" when it has changes): which code produced a report."""
+    import subprocess
+
+    from ..settings import REPO_ROOT
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+        ).stdout
+
+    try:
+        head, dirty = git("rev-parse", "--short", "HEAD"), git("status", "--porcelain", "service", "prompts")
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return head.strip() + ("+dirty" if dirty.strip() else "")
 
 
 def dump(obj: Any) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import time
+import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
@@ -24,6 +25,7 @@ from .llm import Usage, provenance
 from .prompts import PromptSet
 
 RAW_PROMPT = "Translate the following Chinese text into English:\n\n{text}"
+SPLIT_GROUP_RE = re.compile(r"(?<![\d.])(\d{1,3}), (\d{3})(?![\d])")
 # A clause break for sentences too long for one focused request.
 CLAUSE_END_RE = re.compile(r"[，,：:、]")
 
@@ -215,9 +217,9 @@ class Translator:
         results = self.backend.generate(batch)
         usage.model_s += time.perf_counter() - started
         out = []
-        for res in results:
+        for req, res in zip(batch, results, strict=True):
             usage.add(res)
-            out.append((clean(res.text) if res.finish_reason != "error" else "", res))
+            out.append((clean(res.text, req.user) if res.finish_reason != "error" else "", res))
         return out
 
     def split_line(self, line: str) -> list[Segment]:
@@ -244,13 +246,15 @@ class Plan:
     script: Script
 
 
-def clean(text: str) -> str:
-    """The translation itself: first line, without a label or wrapping quotes the model may add."""
+def clean(text: str, source: str = "") -> str:
+    """The translation itself: first line, without a label or wrapping quotes the model may add, and
+    with digit groups the tokenizer split apart ("16, 700") joined where the source writes them joined."""
     text = text.strip().split("\n")[0].strip() if text.strip() else ""
     text = re.sub(r"^(English|Translation)\s*:\s*", "", text, flags=re.I)
-    if len(text) > 1 and text[0] in '"“«' and text[-1] in '"”»':
+    if len(text) > 1 and text[0] in "\"“«" and text[-1] in "\"”»":
         text = text[1:-1].strip()
-    return text
+    digits = re.sub(r"[,，\s]", "", unicodedata.normalize("NFKC", source))
+    return SPLIT_GROUP_RE.sub(lambda m: f"{m[1]},{m[2]}" if m[1] + m[2] in digits else m[0], text)
 
 
 def _clauses(text: str, sent: Segment, limit: int) -> list[Segment]:

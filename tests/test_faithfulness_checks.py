@@ -85,3 +85,10 @@ def test_decades_written_as_years() -> None:
         checks.numbers_faithful("上世纪八十年代，他创办了公司", "In the 1980s, he founded the company") == []
     )
     assert checks.numbers_faithful("上世纪八十年代", "In the 1970s") == ["number 1970s is not in the source"]
+
+
+def test_a_summary_may_round_but_not_change_a_number() -> None:
+    assert checks.numbers_faithful("纳指下跌13.4%", "Nasdaq fell 13%", rounding=True) == []
+    assert checks.numbers_faithful("市值1.23万亿美元", "worth $1.2 trillion", rounding=True) == []
+    assert checks.numbers_faithful("纳指下跌13.6%", "Nasdaq fell 13%", rounding=True)  # 13.6 rounds to 14
+    assert checks.numbers_faithful("纳指下跌13.4%", "Nasdaq fell 13%")  # a translation may not round

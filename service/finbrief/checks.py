@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
+from decimal import Decimal
 
-from .figures import english_numbers, english_values, find_figures, same_number, source_values
+from .figures import EnglishNumber, english_numbers, english_values, find_figures, same_number, source_values
 from .glossary import Glossary
 from .pipeline.candidates import NEG_BLANKET_RE, NEG_FORWARD_RE, NEG_UNRELATED_RE, label_hits, negation_scopes
 from .taxonomy import LABEL_IDS
@@ -70,16 +71,21 @@ _DECADE_RE = re.compile(r"\d{2}[1-9]?0s")
 _DATE_PART_RE = re.compile(r"^\s*(月|日|号|號|时|時|点|點|分)")
 
 
-def numbers_faithful(zh: str, english: str, *, require_all: bool = False) -> list[str]:
+def numbers_faithful(
+    zh: str, english: str, *, require_all: bool = False, rounding: bool = False
+) -> list[str]:
     """Numbers in the English must come from the source, compared as values after unit scaling
     (5950亿 = 595 billion; １２％ = 12%; 三 = 3). With require_all, the source's figures must also all
-    appear in the English (a translation must not drop a number; a summary may)."""
+    appear in the English (a translation must not drop a number; a summary may). With rounding, a
+    number may be a source value rounded to the precision it is written with (a summary's "13%" for
+    13.4%; never "14%")."""
     allowed = source_values(zh)
     problems = [
         f"number {n.surface} is not in the source"
         for n in english_numbers(english)
         if not any(same_number(n.value, v) or same_number(n.written, v) for v in allowed)
         and not (_DECADE_RE.fullmatch(n.surface) and n.written % 100 in allowed)  # 八十年代 = the 1980s
+        and not (rounding and any(_rounds_to(n, v) for v in allowed))
     ]
     if require_all:
         stated = english_values(english)
@@ -90,6 +96,20 @@ def numbers_faithful(zh: str, english: str, *, require_all: bool = False) -> lis
             if not any(same_number(v, e) for v in {f.value, *written} for e in stated):
                 problems.append(f"the figure {f.surface} ({f.english()}) is missing")
     return list(dict.fromkeys(problems))
+
+
+def _rounds_to(n: EnglishNumber, v: Decimal) -> bool:
+    """v rounded half-up to n's written precision is n (both as written and as scaled)."""
+    exponent = n.written.as_tuple().exponent
+    places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    for shown, scale in (
+        (n.written, Decimal(1)),
+        (n.value, n.value / n.written if n.written else Decimal(1)),
+    ):
+        step = scale * Decimal(10) ** -places
+        if step and abs(v - shown) <= step / 2:
+            return True
+    return False
 
 
 def evidence_verbatim(text: str, zh: str, start: int, end: int) -> list[str]:

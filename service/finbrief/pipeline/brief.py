@@ -200,7 +200,7 @@ class BriefPipeline:
 
         def problems_of(text: str) -> list[str]:
             found = checks.english_problems([text], self.glossary, present)
-            found += checks.numbers_faithful(doc.simplified, text)
+            found += checks.numbers_faithful(doc.simplified, text, rounding=True)
             return checks.record(counters, found + checks.contradicts_rejections(text, rejected))
 
         gram = grammar.summary_slots_grammar()

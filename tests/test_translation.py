@@ -40,10 +40,16 @@ def test_article_is_sentence_aligned_with_exact_offsets() -> None:
     assert "Chinese: " in first.user and "貝" not in first.user.split("Chinese: ")[1]
 
 
-def test_glossary_names_are_hinted() -> None:
+def test_glossary_names_and_converted_figures_are_hinted() -> None:
     backend = ScriptedBackend()
-    make(backend).translate("貝森特表示，美股下跌是因為DeepSeek帶來的AI衝擊，而非特朗普的關稅政策。")
+    make(backend).translate("貝森特表示，輝達市值蒸發5950億美元，約240萬名投資人受影響。")
     assert "Names: 貝森特 = Scott Bessent" in backend.calls[0].user
+    assert "Numbers: 5950億美元 = $595 billion; 240萬 = 2.4 million" in backend.calls[0].user
+    backend = ScriptedBackend()
+    make(backend, levers=Levers().without("glossary", "figures")).translate(
+        "貝森特表示，輝達市值蒸發5950億美元。"
+    )
+    assert "Names:" not in backend.calls[0].user and "Numbers:" not in backend.calls[0].user
 
 
 def test_failed_check_is_repaired_with_the_problem_named() -> None:

@@ -57,7 +57,7 @@ def names_traceable(simplified_zh: str, english: str, glossary: Glossary) -> lis
             problems.append(f"names {simplified_zh[hit.start : hit.end]} but not as {term.english}")
     for term in glossary.terms:
         problems += [
-            f"known-wrong rendering {bad!r} (for {term.english})" for bad in term.avoid if bad in english
+            f"known-wrong rendering: {bad!r} (for {term.english})" for bad in term.avoid if bad in english
         ]
     return list(dict.fromkeys(problems))
 
@@ -81,7 +81,7 @@ def numbers_faithful(
     13.4%; never "14%")."""
     allowed = source_values(zh)
     problems = [
-        f"number {n.surface} is not in the source"
+        f"number not in the source: {n.surface}"
         for n in english_numbers(english)
         if not any(same_number(n.value, v) or same_number(n.written, v) for v in allowed)
         and not (_DECADE_RE.fullmatch(n.surface) and n.written % 100 in allowed)  # 八十年代 = the 1980s
@@ -94,7 +94,7 @@ def numbers_faithful(
                 continue
             written = source_values(f.surface)
             if not any(same_number(v, e) for v in {f.value, *written} for e in stated):
-                problems.append(f"the figure {f.surface} ({f.english()}) is missing")
+                problems.append(f"figure missing: {f.surface} ({f.english()})")
     return list(dict.fromkeys(problems))
 
 

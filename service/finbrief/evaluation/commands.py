@@ -16,7 +16,7 @@ from . import causes as causes_eval
 from . import translation as translation_eval
 from .report import print_table, write_report
 
-LEVERS = ("prompt", "glossary", "ban_cjk", "to_simplified", "sentence_split", "repair")
+LEVERS = ("prompt", "glossary", "figures", "ban_cjk", "to_simplified", "sentence_split", "repair")
 
 
 def _progress() -> Progress:

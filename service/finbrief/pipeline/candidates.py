@@ -90,9 +90,6 @@ def _classify(simp: str, seg: Segment, blanket: bool) -> tuple[list[str], list[s
     return supported, rejected
 
 
-NEW_LABEL_BONUS = 1.5  # about one cause cue's worth: coverage breaks ties, it does not beat evidence
-
-
 def find_candidates(doc: Document, limit: int) -> list[Candidate]:
     simp = doc.simplified
     out: list[Candidate] = []
@@ -114,26 +111,8 @@ def find_candidates(doc: Document, limit: int) -> list[Candidate]:
             out.append(Candidate(sent, supported, rejected, score, para))
     out.extend(_blanket_candidates(doc))
     # Keep the best, then restore document order (map steps walk the article front to back).
-    return sorted(_diverse(out, limit), key=lambda c: c.span.start)
-
-
-def _diverse(pool: list[Candidate], limit: int) -> list[Candidate]:
-    """Greedy pick by score plus a bonus per (label, stance) not yet covered: eight sentences that
-    all blame AI would crowd out the one that names a second cause, and recall is about causes,
-    not sentences."""
-    chosen: list[Candidate] = []
-    covered: set[tuple[str, bool]] = set()
-    pool = sorted(pool, key=lambda c: -c.score)  # stable: ties keep document order
-    while pool and len(chosen) < limit:
-        best = max(pool, key=lambda c: c.score + NEW_LABEL_BONUS * len(_keys(c) - covered))
-        pool.remove(best)
-        chosen.append(best)
-        covered |= _keys(best)
-    return chosen
-
-
-def _keys(c: Candidate) -> set[tuple[str, bool]]:
-    return {(lab, False) for lab in c.supported} | {(lab, True) for lab in c.rejected}
+    best = sorted(out, key=lambda c: -c.score)[:limit]
+    return sorted(best, key=lambda c: c.span.start)
 
 
 def _blanket_candidates(doc: Document) -> list[Candidate]:

@@ -40,7 +40,7 @@ def unsupported_names(english: str, glossary: Glossary, present: set[str]) -> li
         surname = term.english.split()[-1]
         if surname in present_words:
             continue
-        if re.search(rf"(?<![A-Za-z]){re.escape(surname)}(?![A-Za-z])", english):
+        if _word_in(surname, english):
             problems.append(f"names {term.english}, who is not in the article")
     return problems
 

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 SCALES = {
     "万亿": Decimal(10) ** 12,
@@ -191,16 +192,18 @@ def chinese_numeral_values(text: str) -> set[Decimal]:
     return out
 
 
-def source_values(text: str) -> set[Decimal]:
+@lru_cache(maxsize=64)
+def source_values(text: str) -> frozenset[Decimal]:
     """Every value a faithful English rendering of `text` may write in digits: figures scaled by
-    their Chinese unit (5950亿 -> 5.95e11), the bare number as written (5950), and spelled-out numerals."""
+    their Chinese unit (5950亿 -> 5.95e11), the bare number as written (5950), and spelled-out numerals.
+    Cached: a summary checks every bullet, and every repair, against the same article."""
     out = chinese_numeral_values(text)
     for m in re.finditer(_NUM, text):
         d = _to_decimal(m.group(0))
         if d is not None:
             out.add(d)
     out.update(f.value for f in find_figures(text))
-    return out
+    return frozenset(out)
 
 
 # --- numbers written in English ("$595 billion", "3.5 percentage points", "1,200") ---------------------

@@ -37,13 +37,13 @@ async def translate(body: TranslateRequest, request: Request, stream: bool = Fal
     it is translated, then `{"type": "done", ...}` with skipped lines, warnings and provenance."""
     state = request.app.state
     _check_size(body.text, state.settings.max_text_chars)
-    translator = state.runtime().translator if state.engine.state == "ok" else None
-    if not stream or translator is None:  # (not ready: run() raises the proper 503)
+    if not stream or state.engine.state != "ok":  # (not ready: run() raises the proper 503)
         return await state.engine.run(
             lambda queued: state.runtime().translator.translate(
                 body.text, skip_boilerplate=body.skip_boilerplate, queue_s=queued
             )
         )
+    translator = state.runtime().translator
     plan = translator.plan(body.text, body.skip_boilerplate)  # bad input: a 422 before any streaming
 
     events = state.engine.stream(lambda queued: translator.events(plan, queue_s=queued))

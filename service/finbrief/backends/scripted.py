@@ -31,6 +31,7 @@ def scripted_translation(user: str) -> str:
     """A plain-text "translation" that passes the translator's checks: it carries the source's figures
     and hinted names, and is as long as a real one would be."""
     from ..figures import find_figures
+    from ..textutil import cjk_count
 
     source = next(
         (line[len("Chinese: ") :] for line in user.splitlines() if line.startswith("Chinese: ")), user
@@ -38,7 +39,7 @@ def scripted_translation(user: str) -> str:
     names = re.findall(r"= ([^;\n]+)", next((x for x in user.splitlines() if x.startswith("Names: ")), ""))
     parts = ["Stocks fell", *names, *(f.english() for f in find_figures(source))]
     text = ", ".join(parts)
-    while len(text) < 0.8 * len(re.findall(r"[\u4e00-\u9fff]", source)):
+    while len(text) < 0.8 * cjk_count(source):
         text += ", as the article says"
     return text + "."
 

@@ -124,15 +124,7 @@ def translate_article(
         BriefRequest(text=text, title=title, url=rec.url, source=rec.source, published_at=rec.published_at)
     )
     translation = runtime.translator.translate(text, skip_boilerplate=True)
-    parts = (brief.provenance, translation.provenance)
     total = time.perf_counter() - started
-    usage = Usage(model_s=sum(p.timings.model_s for p in parts))
-    for p in parts:
-        usage.tokens.prompt += p.tokens.prompt
-        usage.tokens.completion += p.tokens.completion
-        usage.tokens.cached += p.tokens.cached
-        usage.tokens.calls += p.tokens.calls
-        usage.checks.update(p.checks)
     return BatchRecord(
         id=rec.id,
         content_sha256=rec.content_sha256,
@@ -142,7 +134,7 @@ def translate_article(
         provenance=provenance(
             runtime.backend,
             runtime.prompts.version,
-            usage,
+            Usage.combined(brief.provenance, translation.provenance),
             total_s=total,
             normalize_s=brief.provenance.timings.normalize_s,
             queue_s=queue_s,

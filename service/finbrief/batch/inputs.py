@@ -21,6 +21,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..errors import FinbriefError, InvalidRecord
+from ..extract import extract_article
 from ..schemas import BriefRequest
 
 FILE_SUFFIXES = {".txt", ".md", ".html", ".htm"}
@@ -175,11 +176,9 @@ def html_to_text(html: str) -> tuple[str, str | None]:
     """Article text and title. trafilatura (as the Slack fetcher uses) removes navigation and page
     furniture; a page it finds no article in falls back to all visible text, which normalize()
     then trims like any other boilerplate."""
-    import trafilatura  # heavy import: only when there is HTML to read
-
-    doc: Any = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)
-    if doc is not None and (doc.text or "").strip():
-        return doc.text.strip(), (doc.title or None)
+    text, title = extract_article(html)
+    if text:
+        return text, title
     parser = _VisibleText()
     parser.feed(html)
     return parser.text(), parser.title or None

@@ -47,7 +47,7 @@ def claimant_matches(predicted: str, gold_by: str) -> bool:
     parts = [x.strip().lower() for x in re.split(r"[;,()/:]", gold_by) if x.strip()]
     if p == "author":
         return any(part == "author" for part in parts)
-    words = {w for w in re.findall(r"[a-z]{4,}", p)}
+    words = set(re.findall(r"[a-z]{4,}", p))
     return any(p in part or part in p or words & set(re.findall(r"[a-z]{4,}", part)) for part in parts)
 
 

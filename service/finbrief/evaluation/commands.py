@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -171,7 +170,3 @@ def _git_commit() -> str | None:
     except (OSError, subprocess.CalledProcessError):
         return None
     return head.strip() + ("+dirty" if dirty.strip() else "")
-
-
-def dump(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False, indent=2)

@@ -27,7 +27,6 @@ from .translation import Translator
 
 log = logging.getLogger(__name__)
 RATIO_UNITS = {"%", "x", "percentage points", "bp"}
-PENDING_EN = "(translated at the end)"  # a placeholder that passes the English checks
 
 
 @dataclass
@@ -269,9 +268,7 @@ class BriefPipeline:
     ) -> list[CauseClaim]:
         out = []
         for q, answer in pending:
-            built, problems = claim_steps.build_claim(
-                doc, self.glossary, present, q, answer, PENDING_EN, counters
-            )
+            built, problems = claim_steps.build_claim(doc, self.glossary, present, q, answer, counters)
             out += built
             if problems:
                 warnings.append(

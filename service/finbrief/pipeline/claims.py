@@ -88,10 +88,10 @@ def build_claim(
     present: set[str],
     q: ClaimQuestion,
     answer: dict[str, Any] | None,
-    evidence_en: str,
     counters: Counter[str],
 ) -> tuple[list[CauseClaim], list[str]]:
-    """Validate one answer into claims (one per driver); ([], problems) when it cannot be stood behind."""
+    """Validate one answer into claims (one per driver); ([], problems) when it cannot be stood behind.
+    evidence_en is left empty: the translator fills it in, with its own checks, once per span."""
     labels = drivers(answer)
     if answer is None:
         return [], ["no parseable answer"]
@@ -103,7 +103,7 @@ def build_claim(
     span = q.candidate.span
     claimant = str(answer.get("claimant")) if answer.get("claimant") in q.claimants else "author"
     direction = answer.get("direction") if answer.get("direction") in ("down", "up", "volatile") else "down"
-    english = [evidence_en, str(answer.get("moved", ""))]
+    moved = str(answer.get("moved", "")).strip()
     problems = (
         checks.evidence_verbatim(doc.text, span.text, span.start, span.end)
         + [
@@ -112,10 +112,8 @@ def build_claim(
             for p in checks.stance_consistent(doc.simplified[span.start : span.end], q.side, label)
         ]
         + [p for label in labels for p in checks.label_known(label)]
-        + checks.english_problems(english, glossary, present)
+        + checks.english_problems([moved], glossary, present)
     )
-    if not english[0].strip():
-        problems.append("no verified English rendering of the evidence")
     if checks.record(counters, problems):
         return [], problems
     confidence = 0.55
@@ -128,12 +126,12 @@ def build_claim(
                 label=label,
                 stance=q.side,
                 claimant=claimant,
-                moved=english[1].strip() or "the market",
+                moved=moved or "the market",
                 direction=direction,
                 evidence_zh=span.text,
                 evidence_start=span.start,
                 evidence_end=span.end,
-                evidence_en=english[0].strip(),
+                evidence_en="",
                 confidence=round(min(confidence, 0.95), 2),
                 note=None,
             )

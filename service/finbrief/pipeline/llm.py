@@ -32,6 +32,16 @@ class Usage:
         self.tokens.cached += result.cached_tokens
         self.tokens.calls += 1
 
+    @classmethod
+    def combined(cls, *parts: Provenance) -> Usage:
+        """The accounting of several outputs as one (a batch record = its brief + its translation)."""
+        usage = cls(model_s=sum(p.timings.model_s for p in parts))
+        for p in parts:
+            for key in ("prompt", "completion", "cached", "calls"):
+                setattr(usage.tokens, key, getattr(usage.tokens, key) + getattr(p.tokens, key))
+            usage.checks.update(p.checks)
+        return usage
+
 
 def provenance(
     backend: Backend,

@@ -12,7 +12,7 @@ import re
 import time
 import unicodedata
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 
 from .. import checks
 from ..backends.base import Backend, GenerationRequest, GenerationResult
@@ -46,7 +46,7 @@ class Levers:
 
     @classmethod
     def raw(cls) -> Levers:
-        return cls(False, False, False, False, False, False, False)
+        return cls(**dict.fromkeys((f.name for f in fields(cls)), False))
 
     def without(self, *names: str) -> Levers:
         return replace(self, **dict.fromkeys(names, False))

@@ -23,13 +23,13 @@ import socket
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
 
 from .. import __version__
 from ..errors import FetchFailed, UrlRefused
+from ..extract import extract_article
 from ..settings import Settings
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -173,18 +173,7 @@ class ArticleFetcher:
         if ctype == "text/plain":
             text, title = bytes(body).decode(resp.encoding or "utf-8", errors="replace").strip(), None
         else:
-            text, title = _extract(bytes(body), final)
+            text, title = extract_article(bytes(body), final, tables=False)
         if not text:
             raise FetchFailed("no article text was found on the page")
         return Article(url=url, final_url=final, title=title, text=text)
-
-
-def _extract(html: bytes, url: str) -> tuple[str, str | None]:
-    import trafilatura  # heavy import (lxml, dateparser): only when a link is actually fetched
-
-    doc: Any = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False, include_tables=False
-    )
-    if doc is None:
-        return "", None
-    return (doc.text or "").strip(), (doc.title or None)

@@ -6,6 +6,8 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 from finbrief.cli import main
 from finbrief.evaluation import causes, translation
 from finbrief.schemas import Brief, CauseClaim, KeyFigure, Provenance, Span, Timings, TokenCounts
@@ -158,3 +160,26 @@ def test_a_failed_brief_scores_zero_and_the_run_goes_on(tmp_path: Path) -> None:
     result = causes.evaluate(gold, SEEDS, brief_of)
     assert len(result.items) == 5 and result.items[0]["error"].startswith("verification_failed")
     assert result.metrics["primary_accuracy"] < 1.0
+
+
+def test_eval_causes_resume_reuses_saved_briefs_without_loading_a_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    src = next(SEEDS.glob("000_*.txt"))
+    articles, saved = tmp_path / "articles", tmp_path / "saved"
+    articles.mkdir()
+    saved.mkdir()
+    shutil.copy(src, articles / src.name)
+    (saved / f"{src.stem}.json").write_text(_brief(seed("000")).model_dump_json(), encoding="utf-8")
+    gold = tmp_path / "gold.json"
+    full = json.loads((SHARED / "eval" / "seed_gold.json").read_text(encoding="utf-8"))
+    gold.write_text(json.dumps({"articles": {src.stem: full["articles"][src.stem]}}), encoding="utf-8")
+    # A model that does not exist: loading it would fail the command.
+    monkeypatch.setenv("FINBRIEF_MODEL", str(tmp_path / "no-such-model.gguf"))
+    out = tmp_path / "report.json"
+    args = ["eval", "causes", "--gold", str(gold), "--articles", str(articles)]
+    assert main([*args, "--save-briefs", str(saved), "--resume", "--out", str(out)]) == 0
+    assert json.loads(out.read_text(encoding="utf-8"))["metrics"]["rejected_recall"] == 1.0
+    assert (
+        main([*args, "--save-briefs", str(saved), "--out", str(out)]) == 4
+    )  # without --resume: needs the model

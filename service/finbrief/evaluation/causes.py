@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import FinbriefError
+from ..errors import GenerationFailed, InvalidInput
 from ..figures import english_numbers
 from ..schemas import Brief
 
@@ -187,7 +187,8 @@ def evaluate(
         text = article_path(articles, article_id).read_text(encoding="utf-8")
         try:
             brief = brief_of(article_id, text)
-        except FinbriefError as exc:  # a failed brief scores zero on that article; the run goes on
+        except (InvalidInput, GenerationFailed) as exc:  # this article's brief failed: it scores zero
+            # (a model that cannot load is not an article's failure: that ends the run)
             items.append({"id": article_id, **score_failed(g), "error": f"{exc.code}: {exc.message}"})
         else:
             items.append(

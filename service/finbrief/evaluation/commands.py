@@ -90,35 +90,31 @@ def cmd_eval_translation(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval_causes(args: argparse.Namespace, settings: Settings) -> int:
+    from ..runtime import Runtime, build_runtime
     from ..schemas import Brief, BriefRequest
 
     gold = causes_eval.load_gold(args.gold)
-    brief_of: Callable[[str, str], Brief]
-    if args.briefs:
-        saved = {p.stem: p for p in Path(args.briefs).glob("*.json")}
+    # Saved briefs are reused (--briefs, or --save-briefs with --resume); the model is loaded only
+    # when some article still needs a brief.
+    reuse = args.briefs or (args.save_briefs if args.resume else None)
+    runtime: list[Runtime] = []
 
-        def brief_of(article_id: str, text: str) -> Brief:
-            return Brief.model_validate_json(saved[article_id].read_text(encoding="utf-8"))
-
-    else:
-        from ..runtime import build_runtime
-
-        runtime = build_runtime(settings)
-        runtime.backend.warmup()
-
-        def brief_of(article_id: str, text: str) -> Brief:
-            saved = args.save_briefs / f"{article_id}.json" if args.save_briefs else None
-            if saved is not None and saved.is_file() and args.resume:
-                return Brief.model_validate_json(saved.read_text(encoding="utf-8"))
-            brief = runtime.pipeline.run(
-                BriefRequest(text=text, title=None, url=None, source=None, published_at=None)
+    def brief_of(article_id: str, text: str) -> Brief:
+        saved = Path(reuse) / f"{article_id}.json" if reuse else None
+        if saved is not None and (saved.is_file() or args.briefs):
+            return Brief.model_validate_json(saved.read_text(encoding="utf-8"))
+        if not runtime:
+            runtime.append(build_runtime(settings))
+            runtime[0].backend.warmup()
+        brief = runtime[0].pipeline.run(
+            BriefRequest(text=text, title=None, url=None, source=None, published_at=None)
+        )
+        if args.save_briefs:
+            args.save_briefs.mkdir(parents=True, exist_ok=True)
+            (args.save_briefs / f"{article_id}.json").write_text(
+                brief.model_dump_json(indent=1), encoding="utf-8"
             )
-            if args.save_briefs:
-                args.save_briefs.mkdir(parents=True, exist_ok=True)
-                (args.save_briefs / f"{article_id}.json").write_text(
-                    brief.model_dump_json(indent=1), encoding="utf-8"
-                )
-            return brief
+        return brief
 
     with _progress() as bar:
         task = bar.add_task("briefing", total=len(gold))

@@ -46,6 +46,7 @@ def cmd_eval_translation(args: argparse.Namespace, settings: Settings) -> int:
     src = translation_eval.read_lines(args.src, args.limit)
     ref = translation_eval.read_lines(args.ref, args.limit)
     levers = Levers.raw() if args.system == "raw" else Levers().without(*args.without)
+    code = _git_commit()  # before the run: the code that produced it, not what the tree holds after
     runtime = build_runtime(settings)
     runtime.backend.warmup()
     translator = Translator(
@@ -73,7 +74,7 @@ def cmd_eval_translation(args: argparse.Namespace, settings: Settings) -> int:
         "levers": {k: getattr(levers, k) for k in LEVERS},
         "src": str(args.src),
         "ref": str(args.ref),
-        "code": _git_commit(),
+        "code": code,
         "model_id": runtime.backend.model_id,
         "prompt_version": runtime.prompts.version,
         "tokens": usage.tokens.model_dump(),

@@ -92,3 +92,15 @@ def test_a_summary_may_round_but_not_change_a_number() -> None:
     assert checks.numbers_faithful("市值1.23万亿美元", "worth $1.2 trillion", rounding=True) == []
     assert checks.numbers_faithful("纳指下跌13.6%", "Nasdaq fell 13%", rounding=True)  # 13.6 rounds to 14
     assert checks.numbers_faithful("纳指下跌13.4%", "Nasdaq fell 13%")  # a translation may not round
+
+
+def test_digits_of_a_name_are_not_figures() -> None:
+    zh = "英伟达称DeepSeek 的 R1 模型是一项出色的进步，H100芯片股价下跌17%。"
+    assert (
+        checks.numbers_faithful(
+            zh,
+            "Nvidia called DeepSeek's R1 model excellent progress; H100 chip shares fell 17%.",
+            require_all=True,
+        )
+        == []
+    )

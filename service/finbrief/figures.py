@@ -44,7 +44,8 @@ CURRENCIES = {
 }
 _NUM = r"[0-9０-９][0-9０-９,，]*(?:[.．][0-9０-９]+)?"
 FIGURE_RE = re.compile(
-    rf"(?P<num>{_NUM})\s*(?P<scale>万亿|萬億|兆|亿|億|万|萬|千)?\s*"
+    # Not after a Latin letter: the digits of a name (DeepSeek R1, GPT-4, H100) are not figures.
+    rf"(?<![A-Za-z0-9０-９.．])(?P<num>{_NUM})\s*(?P<scale>万亿|萬億|兆|亿|億|万|萬|千)?\s*"
     rf"(?P<unit>美元|美金|人民币|人民幣|港元|港币|港幣|日元|日圓|日圆|欧元|歐元|新台币|新台幣|台币|英镑|英鎊|元|"
     rf"%|％|个百分点|個百分點|基点|基點|个基点|個基點|倍|[xX](?![A-Za-z]))?"
 )

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from finbrief.normalize import normalize
-from finbrief.pipeline.candidates import find_candidates
+from finbrief.pipeline.candidates import claim_score, find_candidates
+from finbrief.pipeline.claims import dedupe
+from finbrief.schemas import CauseClaim
 
 from .conftest import seed
 
@@ -40,3 +42,34 @@ def test_plain_supported_claim_has_no_rejection() -> None:
     cands = find_candidates(normalize(seed("004")), 8)
     assert any("ai_disruption" in c.supported for c in cands)
     assert not any(c.rejected for c in cands)
+
+
+def test_explicit_blame_and_a_speaker_outrank_a_bare_consequence() -> None:
+    # Invented sentences: the same move, told three ways.
+    bare = claim_score("芯片股引发抛售潮。", moves=True, causes=True, negated=False, lead=False)
+    blamed = claim_score("分析师将芯片股暴跌归咎于关税。", moves=True, causes=True, negated=False, lead=False)
+    ahead = claim_score("关税未来可能会导致股市下跌。", moves=True, causes=True, negated=False, lead=False)
+    assert blamed > bare > ahead
+
+
+def test_a_voice_that_denies_a_cause_does_not_also_support_it() -> None:
+    def claim(label: str, stance: str, claimant: str, start: int) -> CauseClaim:
+        return CauseClaim(
+            label=label, stance=stance, claimant=claimant, moved="US stocks", direction="down",
+            evidence_zh="x", evidence_start=start, evidence_end=start + 1, evidence_en="x",
+            confidence=0.7, note=None,
+        )  # fmt: skip
+
+    kept = dedupe(
+        [
+            claim("monetary_policy", "rejected", "author", 10),
+            claim("monetary_policy", "supported", "author", 50),  # same voice: contradiction, dropped
+            claim("trade_policy", "rejected", "Scott Bessent", 0),
+            claim("trade_policy", "supported", "Goldman Sachs", 90),  # another voice may disagree
+        ]
+    )
+    assert [(c.label, c.stance, c.claimant) for c in kept] == [
+        ("trade_policy", "rejected", "Scott Bessent"),
+        ("monetary_policy", "rejected", "author"),
+        ("trade_policy", "supported", "Goldman Sachs"),
+    ]

@@ -119,7 +119,7 @@ class BriefPipeline:
             )
         # Evidence is translated last: the translator's prompt differs from the brief's, and switching
         # earlier would evict the article from the prefix cache between steps.
-        causes = claim_steps.dedupe(self._evidence_english(claims, usage, warnings))
+        causes = self._evidence_english(claim_steps.dedupe(claims), usage, warnings)
         lead = doc.body[0].end if doc.title is None else doc.title.end
         total = time.perf_counter() - started
         return Brief(

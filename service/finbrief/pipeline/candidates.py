@@ -35,6 +35,18 @@ CAUSE_RE = re.compile(
     r"导致|導致|引发|引發|触发|觸發|由于|由於|因为|因為|原因|拖累|冲击|衝擊|造成|推动|推動|驱动|"
     r"驅動|归咎|歸咎|罪魁|真凶|真兇|元凶|主因|受.{1,20}影响|受.{1,20}影響|担忧|擔憂|恐慌|所致"
 )
+# Explicit attribution: the sentence names a culprit ("blamed on", "the real culprit", "the main
+# reason"), which is a stronger sign of a cause claim than a consequence connective like 引发.
+BLAME_RE = re.compile(
+    r"归咎|歸咎|罪魁|祸首|禍首|真凶|真兇|元凶|元兇|主因|主要原因|根本原因|核心原因|原因在于|原因在於|"
+    r"起源在于|起源在於|主要是由于|主要是由於|主要因为|主要因為|借口|藉口"
+)
+# Reported speech: a cause claim is someone's claim, and the claims worth labelling are attributed.
+SAYS_RE = re.compile(
+    r"表示|认为|認為|指出|强调|強調|警告|写道|寫道|看来|看來|分析师|分析師|策略师|策略師|[说說称稱]"
+)
+# Forward-looking hedges describe risks to come, not what moved the market.
+AHEAD_RE = re.compile(r"未来|未來|将会|將會|可能会|可能會|或将|或將|展望")
 
 # One pattern per label, compiled once: Latin cues ("AI", "Fed") must be whole words.
 _LABEL_PATTERNS = [
@@ -106,13 +118,23 @@ def find_candidates(doc: Document, limit: int) -> list[Candidate]:
             negated = bool(rejected)
             if not (moves or causes or negated):
                 continue
-            score = 1.0 + moves + 1.5 * causes + 2.0 * negated + (1.5 if sent.end <= lead_end else 0.0)
+            score = claim_score(s_simp, moves, causes, negated, lead=sent.end <= lead_end)
             score += 0.2 * min(len(supported) + len(rejected), 3)
             out.append(Candidate(sent, supported, rejected, score, para))
     out.extend(_blanket_candidates(doc))
     # Keep the best, then restore document order (map steps walk the article front to back).
     best = sorted(out, key=lambda c: -c.score)[:limit]
     return sorted(best, key=lambda c: c.span.start)
+
+
+def claim_score(sentence: str, moves: bool, causes: bool, negated: bool, *, lead: bool) -> float:
+    """How likely a sentence is to carry a cause claim. Negation and the lead weigh most: a denied
+    cause is rare and always worth a label, and the lead states the article's thesis."""
+    score = 1.0 + moves + 1.5 * causes + 2.0 * negated + (1.5 if lead else 0.0)
+    score += 1.0 if BLAME_RE.search(sentence) else 0.0
+    score += 0.5 if SAYS_RE.search(sentence) else 0.0
+    score -= 0.5 if AHEAD_RE.search(sentence) else 0.0
+    return score
 
 
 def _blanket_candidates(doc: Document) -> list[Candidate]:

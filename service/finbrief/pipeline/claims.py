@@ -150,12 +150,20 @@ def drivers(answer: dict[str, Any] | None) -> list[str]:
 
 
 def dedupe(claims: list[CauseClaim]) -> list[CauseClaim]:
+    """One claim per (label, stance, claimant), the most confident. A voice that denies a cause is
+    not also taken to support it: the denial was found by code in a negation scope, the support is
+    only the model's yes, so the support goes (different voices may still disagree)."""
     best: dict[tuple[str, str, str], CauseClaim] = {}
     for c in claims:
         key = (c.label, c.stance, c.claimant)
         if key not in best or c.confidence > best[key].confidence:
             best[key] = c
-    return sorted(best.values(), key=lambda c: c.evidence_start)
+    kept = [
+        c
+        for (label, stance, claimant), c in best.items()
+        if not (stance == "supported" and (label, "rejected", claimant) in best)
+    ]
+    return sorted(kept, key=lambda c: c.evidence_start)
 
 
 def primary_cause(claims: list[CauseClaim], lead_end: int) -> str | None:

@@ -104,3 +104,15 @@ def test_digits_of_a_name_are_not_figures() -> None:
         )
         == []
     )
+
+
+def test_latin_script_names_are_copied_as_written() -> None:
+    zh = "Baton Rouge 警察局表示，Dyteon Simpson（20岁）已被逮捕。"
+    assert checks.latin_words_kept(zh, "Baton Rouge police said Dyteon Simpson, 20, was arrested.") == []
+    (problem,) = checks.latin_words_kept(zh, "Baton Rouge police said Dyeton Simpson, 20, was arrested.")
+    assert "'Dyteon'" in problem
+    # Case and accents do not matter; a trailing full stop is not part of the word.
+    zh = "墨西哥总统Andres Lopez称，DeepSeek APP 登顶U.S."
+    assert checks.latin_words_kept(zh, "Andrés López said the DeepSeek app topped the U.S. charts") == []
+    # A word inside a longer one does not count: "CME" is not kept by "CMEG".
+    assert checks.latin_words_kept("CME 提高保证金", "CMEG raised margins")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from decimal import Decimal
@@ -60,6 +61,26 @@ def names_traceable(simplified_zh: str, english: str, glossary: Glossary) -> lis
             f"known-wrong rendering: {bad!r} (for {term.english})" for bad in term.avoid if bad in english
         ]
     return list(dict.fromkeys(problems))
+
+
+# A Latin-script word of the source: a name, a ticker, a domain ("Dyteon", "CME", "weather.com").
+_LATIN_WORD_RE = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ0-9'’&.\-]*[A-Za-zÀ-ÿ0-9]")
+
+
+def latin_words_kept(zh: str, english: str) -> list[str]:
+    """Latin-script words the source already writes (names, tickers) appear in the translation as
+    written: a small model "corrects" them ("Dyteon" -> "Dyeton") or drops them. Case and accents
+    are ignored ("APP" -> "app", "Andres" -> "Andrés")."""
+    target = _fold(english)
+    missing = [
+        w for w in dict.fromkeys(m.group().rstrip(".") for m in _LATIN_WORD_RE.finditer(zh))
+        if not re.search(rf"(?<![a-z0-9]){re.escape(_fold(w))}(?![a-z0-9])", target)
+    ]  # fmt: skip
+    return [f"the source's {w!r} is not in the translation (copy it as written)" for w in missing]
+
+
+def _fold(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).lower()
 
 
 def _word_in(word: str, text: str) -> bool:

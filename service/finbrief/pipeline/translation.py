@@ -172,6 +172,7 @@ class Translator:
             checks.leftover_chinese(en)
             + checks.names_traceable(simp, en, self.glossary)
             + checks.numbers_faithful(simp, en, require_all=True)
+            + checks.latin_words_kept(zh, en)
         )
         if result is not None and result.finish_reason == "length":
             found.append("the translation was cut off (too long or looping)")

@@ -65,7 +65,6 @@ def evaluate(
     if len(src) != len(ref):
         raise ValueError(f"source has {len(src)} lines but reference has {len(ref)}")
     items = _resume(checkpoint, src) if checkpoint else []
-    hyps: list[str] = [it["hyp"] for it in items]
     if on_batch and items:
         on_batch(len(items))
     for i in range(len(items), len(src), batch_size):
@@ -75,7 +74,6 @@ def evaluate(
         per = (time.perf_counter() - t0) / max(1, len(batch))
         for j, (zh, (en, problems)) in enumerate(zip(batch, answers, strict=True)):
             en = " ".join(en.split())  # one line per segment, whatever the model wrote
-            hyps.append(en)
             items.append(
                 {
                     "index": i + j,
@@ -93,8 +91,13 @@ def evaluate(
                 f.writelines(json.dumps(it, ensure_ascii=False) + "\n" for it in items[i:])
         if on_batch:
             on_batch(len(batch))
-    refs = [list(ref[: len(hyps)])]
-    metrics = {
+    return TranslationEval(metrics_of(items), items)
+
+
+def metrics_of(items: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Corpus metrics of a list of scored segments (also used to re-score a spliced report)."""
+    hyps, refs = [it["hyp"] for it in items], [[it["ref"] for it in items]]
+    return {
         "segments": len(hyps),
         "chrf++": round(sacrebleu.corpus_chrf(hyps, refs, word_order=2).score, 2),
         "bleu": round(sacrebleu.corpus_bleu(hyps, refs).score, 2),
@@ -102,7 +105,6 @@ def evaluate(
         "flagged_segments": sum(1 for it in items if it["flags"]),
         "seconds_per_segment": round(sum(it["seconds"] for it in items) / max(1, len(items)), 3),
     }
-    return TranslationEval(metrics, items)
 
 
 def _resume(checkpoint: Path, src: Sequence[str]) -> list[dict[str, Any]]:

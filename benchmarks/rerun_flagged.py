@@ -1,0 +1,72 @@
+"""Measure a new translation check without a full rerun: re-translate only the segments of an eval
+report that the current checks flag and its run did not, and splice them into a new report.
+
+Decoding is greedy, so every other segment would come out as it did; the rerun costs the segments the
+new check fires on (minutes), not the whole set (an hour on 2 cores). The new report's config names
+the report it was spliced from and the segments redone.
+
+Usage: python benchmarks/rerun_flagged.py docs/eval/ntrex300-zh-TW-pipeline.json \
+           --out docs/eval/ntrex300-zh-TW-pipeline-latin.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+from pathlib import Path
+
+import sacrebleu
+
+from finbrief.evaluation.report import print_table, write_report
+from finbrief.evaluation.translation import metrics_of, translator_fn
+from finbrief.pipeline.llm import Usage
+from finbrief.pipeline.translation import Levers, Translator
+from finbrief.runtime import build_runtime
+from finbrief.settings import REPO_ROOT, Settings
+from finbrief.textutil import CJK_RE
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("report", type=Path)
+    ap.add_argument("--out", type=Path, required=True)
+    args = ap.parse_args()
+    old = json.loads(args.report.read_text(encoding="utf-8"))
+    items = old["items"]
+    levers = Levers(**old["config"]["levers"])
+    runtime = build_runtime(Settings())
+    translator = Translator(runtime.backend, runtime.glossary, runtime.prompts, levers=levers)
+    # Segments where a check fires now that did not fire in the original run.
+    redo = [
+        i for i, it in enumerate(items) if set(translator.problems(it["src"], it["hyp"])) - set(it["flags"])
+    ]
+    print(f"{len(redo)} of {len(items)} segments fail a check the original run did not have")
+    usage = Usage()
+    answers = translator_fn(translator, usage)([items[i]["src"] for i in redo])
+    for i, (en, problems) in zip(redo, answers, strict=True):
+        en = " ".join(en.split())
+        items[i] = {
+            **items[i],
+            "hyp": en,
+            "previous_hyp": items[i]["hyp"],
+            "chrf++": round(sacrebleu.sentence_chrf(en, [items[i]["ref"]], word_order=2).score, 2),
+            "leftover_chinese": bool(CJK_RE.search(en)),
+            "flags": problems,
+        }
+    metrics = metrics_of(items)
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    config = {
+        **old["config"],
+        "code": commit,
+        "spliced_from": {"report": str(args.report), "code": old["config"].get("code"), "redone": redo},
+        "checks_fired_in_rerun": dict(usage.checks),
+    }
+    print_table(f"{args.report.name} with {len(redo)} segments redone", metrics)
+    write_report(args.out, metrics, items, config=config)
+
+
+if __name__ == "__main__":
+    main()

@@ -99,6 +99,8 @@ def cmd_eval_causes(args: argparse.Namespace, settings: Settings) -> int:
     # when some article still needs a brief.
     reuse = args.briefs or (args.save_briefs if args.resume else None)
     runtime: list[Runtime] = []
+    code = _git_commit()  # of briefs made by this run; reused briefs carry their own provenance
+    made_by: set[tuple[str, str]] = set()
 
     def brief_of(article_id: str, text: str) -> Brief:
         saved = Path(reuse) / f"{article_id}.json" if reuse else None
@@ -117,14 +119,23 @@ def cmd_eval_causes(args: argparse.Namespace, settings: Settings) -> int:
             )
         return brief
 
+    def noted(article_id: str, text: str) -> Brief:
+        brief = brief_of(article_id, text)
+        made_by.add((brief.provenance.model_id, brief.provenance.prompt_version))
+        return brief
+
     with _progress() as bar:
         task = bar.add_task("briefing", total=len(gold))
-        result = causes_eval.evaluate(
-            gold, args.articles, brief_of, on_article=lambda _: _advance(bar, task, 1)
-        )
+        result = causes_eval.evaluate(gold, args.articles, noted, on_article=lambda _: _advance(bar, task, 1))
     print_table("cause attribution", result.metrics)
     if args.out:
-        write_report(args.out, result.metrics, result.items, config={"gold": str(args.gold)})
+        config = {
+            "gold": str(args.gold),
+            "articles": str(args.articles),
+            "code": code if runtime else None,
+            "models_and_prompts": sorted(made_by),
+        }
+        write_report(args.out, result.metrics, result.items, config=config)
     return 0
 
 

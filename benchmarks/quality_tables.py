@@ -14,20 +14,32 @@ def _load(path: Path) -> dict | None:
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
 
 
+# (report stem, script, system as shown): every NTREX report in docs/eval/, oldest code first.
+NTREX_ROWS = [
+    ("ntrex300-zh-CN-raw", "zh-CN", "raw model, plain prompt"),
+    ("ntrex300-zh-CN-pipeline", "zh-CN", "pipeline (before figure hints)"),
+    ("ntrex300-zh-CN-pipeline-v2", "zh-CN", "pipeline"),
+    ("ntrex300-zh-TW-raw", "zh-TW", "raw model, plain prompt"),
+    ("ntrex300-zh-TW-pipeline", "zh-TW", "pipeline (before the Latin-words check)"),
+    ("ntrex300-zh-TW-pipeline-latin", "zh-TW", "pipeline (+ Latin-words check, spliced)"),
+]
+
+
 def ntrex(folder: Path) -> str:
     rows = [
-        "| script | system | chrF++ | BLEU | segments with Chinese | flagged after repair | s/segment |",
-        "|---|---|---|---|---|---|---|",
+        "| script | system | code | chrF++ | BLEU | segments with Chinese | flagged after repair "
+        "| s/segment |",
+        "|---|---|---|---|---|---|---|---|",
     ]
-    for script in ("zh-CN", "zh-TW"):
-        for system in ("raw", "pipeline"):
-            rep = _load(folder / f"ntrex300-{script}-{system}.json")
-            if rep:
-                m = rep["metrics"]
-                rows.append(
-                    f"| {script} | {system} | {m['chrf++']:.2f} | {m['bleu']:.2f} | {m['leftover_chinese']} "
-                    f"| {m.get('flagged_segments', 0)} | {m['seconds_per_segment']:.2f} |"
-                )
+    for stem, script, system in NTREX_ROWS:
+        rep = _load(folder / f"{stem}.json")
+        if rep:
+            m, code = rep["metrics"], rep.get("config", {}).get("code") or "not recorded"
+            rows.append(
+                f"| {script} | {system} | `{code}` | {m['chrf++']:.2f} "
+                f"| {m['bleu']:.2f} | {m['leftover_chinese']} | {m.get('flagged_segments', 0)} "
+                f"| {m['seconds_per_segment']:.2f} |"
+            )
     return "\n".join(rows)
 
 
@@ -58,11 +70,26 @@ def ablations(folder: Path) -> str:
     return "\n".join(rows)
 
 
+CAUSES_REPORTS = [
+    ("seeds-causes-batch", "seeds, batch run (reverted candidate pick)"),
+    ("seeds-causes", "seeds"),
+    ("challenge-causes", "causes-challenge (outside shared/)"),
+]
+
+
 def causes(folder: Path) -> str:
-    rep = _load(folder / "seeds-causes.json")
-    if not rep:
+    reports = [(title, rep) for stem, title in CAUSES_REPORTS if (rep := _load(folder / f"{stem}.json"))]
+    if not reports:
         return "(not measured yet)"
-    rows = ["| metric | value |", "|---|---|"] + [f"| {k} | {v} |" for k, v in rep["metrics"].items()]
+    rows = [
+        "| metric | " + " | ".join(title for title, _ in reports) + " |",
+        "|---|" + "---|" * len(reports),
+        "| code | "
+        + " | ".join(f"`{r.get('config', {}).get('code') or 'not recorded'}`" for _, r in reports)
+        + " |",
+    ]
+    for key in reports[-1][1]["metrics"]:
+        rows.append(f"| {key} | " + " | ".join(str(rep["metrics"].get(key, "")) for _, rep in reports) + " |")
     return "\n".join(rows)
 
 

@@ -17,7 +17,7 @@ import uvicorn
 from finbrief.api.app import create_app
 from finbrief.backends.base import Backend, GenerationRequest
 from finbrief.backends.scripted import ScriptedBackend, default_responder, summary_answer
-from finbrief.settings import Settings
+from finbrief.settings import REPO_ROOT, Settings
 
 from .conftest import seed
 
@@ -67,6 +67,19 @@ def test_brief_ok_and_provenance(settings: Settings) -> None:
     for fig in body["key_figures"]:
         assert text[fig["evidence"]["start"] : fig["evidence"]["end"]] == fig["evidence"]["zh"]
     assert {"Nvidia", "DeepSeek", "Sam Altman"} <= {e["name_en"] for e in body["entities"]}
+
+
+def test_short_article_with_figures_near_its_end(settings: Settings) -> None:
+    # Found by the causes-challenge set: a figure within 300 characters of the end of a short article
+    # made the figure-context window run past the text (IndexError, a 500).
+    text = (REPO_ROOT / "eval" / "causes-challenge" / "c3_a_share_stimulus.txt").read_text(encoding="utf-8")
+    with serve(settings, ScriptedBackend()) as base:
+        r = httpx.post(base + "/v1/brief", json={"text": text}, timeout=30)
+    assert r.status_code == 200, r.text
+    figures = r.json()["key_figures"]
+    assert figures
+    for f in figures:
+        assert text[f["evidence"]["start"] : f["evidence"]["end"]] == f["evidence"]["zh"]
 
 
 def test_error_statuses_and_bodies(settings: Settings) -> None:

@@ -28,8 +28,9 @@ class Segment:
 
 
 def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[Segment]:
-    """Sentences of text[start:end], trimmed of whitespace, with absolute offsets."""
-    end = len(text) if end is None else end
+    """Sentences of text[start:end], trimmed of whitespace, with absolute offsets. A window that runs
+    past either end of the text is clipped (callers ask for "300 characters around a figure")."""
+    start, end = max(0, start), len(text) if end is None else min(end, len(text))
     out: list[Segment] = []
     pos = start
     for m in SENTENCE_END_RE.finditer(text, start, end):

@@ -43,9 +43,9 @@ def ntrex(folder: Path) -> str:
     return "\n".join(rows)
 
 
-def ablations(folder: Path) -> str:
-    """Each lever switched off on the first 100 zh-TW segments, beside the full pipeline and the raw
-    model on the same 100 (re-scored from their 300-segment reports)."""
+def ablations(folder: Path, full: str, raw: str, prefix: str, limit: int | None = None) -> str:
+    """Each lever switched off (reports `<prefix><lever>.json`), beside the full pipeline and the raw
+    model on the same segments (re-scored from their reports, first `limit` segments)."""
     from finbrief.evaluation.translation import metrics_of
 
     rows = [
@@ -53,11 +53,11 @@ def ablations(folder: Path) -> str:
         "|---|---|---|---|---|---|",
     ]
     runs = []
-    for stem, name in (("ntrex300-zh-TW-raw", "(raw model)"), ("ntrex300-zh-TW-pipeline", "(nothing)")):
+    for stem, name in ((raw, "(raw model)"), (full, "(nothing)")):
         if rep := _load(folder / f"{stem}.json"):
-            runs.append((name, metrics_of(rep["items"][:100])))
-    for path in sorted(folder.glob("ablation-zh-TW-100-without-*.json")):
-        runs.append((path.stem.rsplit("without-", 1)[1], _load(path)["metrics"]))  # type: ignore[index]
+            runs.append((name, metrics_of(rep["items"][:limit])))
+    for path in sorted(folder.glob(f"{prefix}*.json")):
+        runs.append((path.stem.removeprefix(prefix), _load(path)["metrics"]))  # type: ignore[index]
     for name, m in runs:
         rows.append(
             f"| {name} | {m['chrf++']:.2f} | {m['bleu']:.2f} | {m['leftover_chinese']} "
@@ -92,7 +92,14 @@ def causes(folder: Path) -> str:
 def main() -> None:
     folder = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).parents[1] / "docs" / "eval")
     print("## NTREX-128, 300 segments\n\n" + ntrex(folder))
-    print("\n## Levers (zh-TW, first 100 segments)\n\n" + ablations(folder))
+    ntrex_levers = ablations(
+        folder, "ntrex300-zh-TW-pipeline", "ntrex300-zh-TW-raw", "ablation-zh-TW-100-without-", 100
+    )
+    finance_levers = ablations(
+        folder, "finance-zh-TW-pipeline-v2", "finance-zh-TW-raw", "ablation-finance-zh-TW-without-"
+    )
+    print("\n## Levers, NTREX zh-TW, first 100 segments\n\n" + ntrex_levers)
+    print("\n## Levers, finance-challenge zh-TW, 20 sentences\n\n" + finance_levers)
     print("\n## Seeds, cause attribution\n\n" + causes(folder))
 
 

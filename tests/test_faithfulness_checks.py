@@ -114,5 +114,9 @@ def test_latin_script_names_are_copied_as_written() -> None:
     # Case and accents do not matter; a trailing full stop is not part of the word.
     zh = "墨西哥总统Andres Lopez称，DeepSeek APP 登顶U.S."
     assert checks.latin_words_kept(zh, "Andrés López said the DeepSeek app topped the U.S. charts") == []
-    # A word inside a longer one does not count: "CME" is not kept by "CMEG".
+    # A word inside a longer one does not count: "CME" is not kept by "CMEG"; an inflection does.
     assert checks.latin_words_kept("CME 提高保证金", "CMEG raised margins")
+    assert checks.latin_words_kept("凤凰城国家气象局在推文 (tweet) 中说", "the weather service tweeted") == []
+    # Dotted abbreviations come back spaced or without dots.
+    assert checks.latin_words_kept("据 U.S. 干旱监测", "According to the U. S. Drought Monitor") == []
+    assert checks.latin_words_kept("与 N.F.L. 争吵", "arguing with the NFL") == []

@@ -72,11 +72,20 @@ def latin_words_kept(zh: str, english: str) -> list[str]:
     written: a small model "corrects" them ("Dyteon" -> "Dyeton") or drops them. Case and accents
     are ignored ("APP" -> "app", "Andres" -> "Andrés")."""
     target = _fold(english)
-    missing = [
-        w for w in dict.fromkeys(m.group().rstrip(".") for m in _LATIN_WORD_RE.finditer(zh))
-        if not re.search(rf"(?<![a-z0-9]){re.escape(_fold(w))}(?![a-z0-9])", target)
-    ]  # fmt: skip
+    words = dict.fromkeys(m.group().rstrip(".") for m in _LATIN_WORD_RE.finditer(zh))
+    missing = [w for w in words if not _kept(_fold(w), target)]
     return [f"the source's {w!r} is not in the translation (copy it as written)" for w in missing]
+
+
+def _kept(word: str, target: str) -> bool:
+    # An inflection still keeps the word ("tweet" -> "tweeted"); a longer word does not ("CME" -> "CMEG").
+    # Dotted abbreviations may come back spaced or without dots ("U.S." -> "U. S.", "N.F.L." -> "NFL").
+    forms = {word, word.replace(".", "")} if "." in word else {word}
+    if "." in word:
+        target = target + " " + re.sub(r"(?<=\.)\s+(?=[a-z]\.)", "", target)
+    return any(
+        re.search(rf"(?<![a-z0-9]){re.escape(f)}(?:s|es|d|ed|ing|'s|’s)?(?![a-z0-9])", target) for f in forms
+    )
 
 
 def _fold(text: str) -> str:

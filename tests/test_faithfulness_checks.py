@@ -120,3 +120,23 @@ def test_latin_script_names_are_copied_as_written() -> None:
     # Dotted abbreviations come back spaced or without dots.
     assert checks.latin_words_kept("据 U.S. 干旱监测", "According to the U. S. Drought Monitor") == []
     assert checks.latin_words_kept("与 N.F.L. 争吵", "arguing with the NFL") == []
+
+
+def test_a_scale_word_commits_the_english_to_its_scaled_value() -> None:
+    # Found on the causes-challenge set: bullets said "2.2 million jobs" for 2.2万 (22,000) and
+    # "$300 billion" for 300亿美元 ($30 billion); the bare 2.2 / 300 of the source let them pass.
+    zh = "非农就业人数仅增加2.2万人，CTA基金合计抛售约300亿美元美股。"
+    assert checks.numbers_faithful(zh, "only 2.2 million jobs were added", rounding=True)
+    assert checks.numbers_faithful(zh, "funds sold about $300 billion of stocks", rounding=True)
+    assert checks.numbers_faithful(zh, "22,000 jobs; $30 billion; 2.2 and 300", rounding=True) == []
+
+
+def test_an_organization_the_source_does_not_name_fails(glossary: Glossary) -> None:
+    # Found on the causes-challenge set: 摩根大通 (JPMorgan) came out as "Morgan Stanley", 中金 as
+    # "Goldman Sachs".
+    zh = "摩根大通策略师表示，美国财政部长称出口管制将持续评估。"
+    present = {h.term.english for h in glossary.find(zh)}
+    (problem,) = checks.unsupported_names("A Morgan Stanley strategist said", glossary, present)
+    assert "Morgan Stanley" in problem
+    fine = "A JPMorgan strategist said; the US Treasury Secretary"
+    assert checks.unsupported_names(fine, glossary, present) == []

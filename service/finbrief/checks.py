@@ -30,19 +30,26 @@ def leftover_chinese(english: str) -> list[str]:
 
 
 def unsupported_names(english: str, glossary: Glossary, present: set[str]) -> list[str]:
-    """Known people the source does not mention must not appear in the English (the "Janet Yellen"
-    failure: a real person, confidently wrong). `present` = English names of glossary terms found in
-    the source. A surname counts, unless it is also part of a present name."""
+    """Known people and organizations the source does not mention must not appear in the English (the
+    "Janet Yellen" failure: a real person, confidently wrong; "Morgan Stanley" for 摩根大通).
+    `present` = English names of glossary terms found in the source. A person's surname counts, unless
+    it is also part of a present name; an organization's whole name counts, unless it is part of a
+    present name ("US Treasury" in "US Treasury Secretary")."""
     problems = []
     present_words = {w for name in present for w in name.split()}
     for term in glossary.terms:
-        if term.type != "person" or term.english in present:
+        if term.english in present:
             continue
-        surname = term.english.split()[-1]
-        if surname in present_words:
-            continue
-        if _word_in(surname, english):
-            problems.append(f"names {term.english}, who is not in the article")
+        if term.type == "person":
+            surname = term.english.split()[-1]
+            if surname not in present_words and _word_in(surname, english):
+                problems.append(f"names {term.english}, who is not in the article")
+        elif (
+            term.type in ("company", "organization")
+            and not any(term.english in name for name in present)
+            and _word_in(term.english, english)
+        ):
+            problems.append(f"names {term.english}, which is not in the article")
     return problems
 
 
@@ -113,7 +120,7 @@ def numbers_faithful(
     problems = [
         f"number not in the source: {n.surface}"
         for n in english_numbers(english)
-        if not any(same_number(n.value, v) or same_number(n.written, v) for v in allowed)
+        if not any(same_number(n.value, v) or (_unscaled(n) and same_number(n.written, v)) for v in allowed)
         and not (_DECADE_RE.fullmatch(n.surface) and n.written % 100 in allowed)  # 八十年代 = the 1980s
         and not (rounding and any(_rounds_to(n, v) for v in allowed))
     ]
@@ -128,14 +135,18 @@ def numbers_faithful(
     return list(dict.fromkeys(problems))
 
 
+def _unscaled(n: EnglishNumber) -> bool:
+    """No scale word: "5950" may match the source's bare 5950 (in 5950亿). "2.2 million" may not match
+    the bare 2.2 of 2.2万 (22,000): a scale word commits the English to its scaled value."""
+    return n.value == n.written
+
+
 def _rounds_to(n: EnglishNumber, v: Decimal) -> bool:
-    """v rounded half-up to n's written precision is n (both as written and as scaled)."""
+    """v rounded half-up to n's written precision is n (as scaled; also as written if unscaled)."""
     exponent = n.written.as_tuple().exponent
     places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
-    for shown, scale in (
-        (n.written, Decimal(1)),
-        (n.value, n.value / n.written if n.written else Decimal(1)),
-    ):
+    shown_as = [(n.value, n.value / n.written if n.written else Decimal(1))]
+    for shown, scale in ([(n.written, Decimal(1))] if _unscaled(n) else []) + shown_as:
         step = scale * Decimal(10) ** -places
         if step and abs(v - shown) <= step / 2:
             return True

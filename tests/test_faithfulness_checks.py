@@ -55,6 +55,7 @@ def test_number_parsers() -> None:
         "三年，二〇一九年，一千五百万"
     )
     assert Decimal(100) not in chinese_numeral_values("上升3个百分点")  # 百分 is "percent", not 100
+    assert Decimal(30) in chinese_numeral_values("融资余额增加近三成")  # 三成 = 30%
     nums = english_numbers("$5.6 million, 2,048 chips, 45%, 5bn")
     assert [n.value for n in nums] == [Decimal("5600000"), Decimal(2048), Decimal(45), Decimal("5000000000")]
     assert Decimal("595000000000") in source_values("5950亿美元")
@@ -140,3 +141,18 @@ def test_an_organization_the_source_does_not_name_fails(glossary: Glossary) -> N
     assert "Morgan Stanley" in problem
     fine = "A JPMorgan strategist said; the US Treasury Secretary"
     assert checks.unsupported_names(fine, glossary, present) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "cut"),
+    [
+        ("Mark Li said the decline was due to a", True),
+        ("The decline was also due to", True),
+        ("Bessent blamed DeepSeek, not", False),  # ends on a word a sentence can end on
+        ("Nvidia fell 17%, its worst day on record.", False),
+        ("Stocks fell as investors sold,", True),
+        ("US stocks fall", False),
+    ],
+)
+def test_a_bullet_cut_off_mid_sentence_fails(text: str, cut: bool) -> None:
+    assert bool(checks.complete_sentence(text)) is cut

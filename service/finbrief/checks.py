@@ -153,6 +153,21 @@ def _rounds_to(n: EnglishNumber, v: Decimal) -> bool:
     return False
 
 
+# Words an English sentence does not end on: a bullet ending on one was cut off (under a grammar that
+# bans CJK, a model about to quote 「…」 in Chinese closes the string instead).
+_DANGLING_RE = re.compile(
+    r"(?:\b(?:a|an|the|to|of|by|with|and|or|for|in|on|at|from|as|that|which|than|due|because|its|their)"
+    r"|[,:;(\-–—])\s*$",
+    re.I,
+)
+
+
+def complete_sentence(english: str) -> list[str]:
+    """A bullet or headline must not stop mid-sentence ("…said the decline was due to a")."""
+    text = english.strip()
+    return [f"ends mid-sentence: …{text[-30:]!r}"] if _DANGLING_RE.search(text) else []
+
+
 def evidence_verbatim(text: str, zh: str, start: int, end: int) -> list[str]:
     if 0 <= start < end <= len(text) and text[start:end] == zh:
         return []

@@ -190,6 +190,8 @@ def chinese_numeral_values(text: str) -> set[Decimal]:
         value = _cn_value(s)
         if value is not None:
             out.add(Decimal(value))
+            if text.startswith("成", m.end()) and value <= 10:
+                out.add(Decimal(value) * 10)  # 三成 = 30%
     return out
 
 

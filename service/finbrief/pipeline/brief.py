@@ -199,7 +199,9 @@ class BriefPipeline:
 
         def problems_of(text: str) -> list[str]:
             found = checks.english_problems([text], self.glossary, present)
-            found += checks.numbers_faithful(doc.simplified, text, rounding=True)
+            found += checks.numbers_faithful(doc.simplified, text, rounding=True) + checks.complete_sentence(
+                text
+            )
             return checks.record(counters, found + checks.contradicts_rejections(text, rejected))
 
         gram = grammar.summary_slots_grammar()

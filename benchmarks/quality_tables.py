@@ -69,7 +69,8 @@ def ablations(folder: Path, full: str, raw: str, prefix: str, limit: int | None 
 CAUSES_REPORTS = [
     ("seeds-causes-batch", "seeds, batch run (reverted candidate pick)"),
     ("seeds-causes", "seeds"),
-    ("challenge-causes", "causes-challenge (outside shared/)"),
+    ("challenge-causes-first", "causes-challenge, first run"),
+    ("challenge-causes", "causes-challenge, with the checks it prompted"),
 ]
 
 

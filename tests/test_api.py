@@ -123,6 +123,34 @@ def test_unverifiable_summary_is_502_never_an_unchecked_brief(settings: Settings
     assert len(summary_calls) == 2 and "Janet Yellen" in summary_calls[1].user
 
 
+def test_a_worse_repair_never_replaces_a_better_summary(settings: Settings) -> None:
+    # Seen on the causes-challenge set: asked to fix one bullet, the model answered with fragments
+    # ("down", "Goldman Sachs") that pass every check. The first draft's verified bullets are kept.
+    good = (
+        "US stocks fell sharply on Monday.",
+        "Nvidia lost 17% in a single day.",
+        "DeepSeek's cheap model set off the sell-off.",
+    )
+    answers = iter(
+        [
+            summary_answer("Stocks fall", *good, "Nvidia lost $900 billion in value."),  # not in the source
+            summary_answer("Stocks fall", "down", "Nvidia", "Goldman Sachs"),
+        ]
+    )
+
+    def responder(req: GenerationRequest) -> str:
+        if req.tag == "summary":
+            return json.dumps(next(answers))
+        return default_responder(req)
+
+    with serve(settings, ScriptedBackend(responder)) as base:
+        r = httpx.post(base + "/v1/brief", json={"text": seed("004")}, timeout=30)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["summary_en"] == list(good)
+    assert any("900 billion" in w for w in body["warnings"])
+
+
 def test_unparseable_model_output_is_502(settings: Settings) -> None:
     with serve(settings, ScriptedBackend(lambda req: "I cannot answer that")) as base:
         r = httpx.post(base + "/v1/brief", json={"text": seed("004")}, timeout=30)

@@ -96,7 +96,8 @@ def test_signed_slash_command_on_seed_004_posts_one_threaded_block_kit_brief(set
     assert block_kit_error(blocks) is None and brief.result["ok"]
     assert blocks[0] == {"type": "header", "text": {"type": "plain_text", "text": "Stocks fall"}}
     body = texts(brief.args)
-    assert "• Stocks fell." in body and "*Key figures*" in body and "*Cause claims*" in body
+    assert "• US stocks fell sharply on Monday." in body
+    assert "*Key figures*" in body and "*Cause claims*" in body
     assert "✅ supported · claimed by the author · US stocks ↓" in body and "> Stocks fell" in body
     assert "「英伟达对此表示" in body  # the verbatim Chinese evidence, shortened
     assert "model `scripted-test`" in body and "prompt `v1+" in body

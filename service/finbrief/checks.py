@@ -162,9 +162,12 @@ _DANGLING_RE = re.compile(
 )
 
 
-def complete_sentence(english: str) -> list[str]:
-    """A bullet or headline must not stop mid-sentence ("…said the decline was due to a")."""
+def complete_sentence(english: str, min_words: int = 1) -> list[str]:
+    """A bullet or headline must not stop mid-sentence ("…said the decline was due to a"), nor be a
+    fragment ("Goldman Sachs") where a sentence is asked for (min_words)."""
     text = english.strip()
+    if len(text.split()) < min_words:
+        return [f"not a sentence: {text!r}"]
     return [f"ends mid-sentence: …{text[-30:]!r}"] if _DANGLING_RE.search(text) else []
 
 

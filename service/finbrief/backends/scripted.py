@@ -23,7 +23,12 @@ def _first_enum(grammar: str, rule: str) -> str:
 def summary_answer(headline: str, *bullets: str) -> dict[str, str]:
     """A summary in the pipeline's slot format (see pipeline/grammar.SUMMARY_SLOTS)."""
     slots = ("move", "cause", "claim", "context")
-    texts = bullets or ("Stocks fell.", "A new AI model caused it.", "Analysts say so.", "More context.")
+    texts = bullets or (
+        "US stocks fell sharply on Monday.",
+        "A new AI model from China caused the sell-off.",
+        "Analysts say the move was overdone.",
+        "Tech earnings are due later this week.",
+    )
     return {"headline": headline, **dict(zip(slots, texts, strict=False))}
 
 

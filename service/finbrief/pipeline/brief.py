@@ -197,44 +197,51 @@ class BriefPipeline:
         else:
             user = self.prompts.render("reduce", notes="\n".join(f"- {n}" for n in notes or []), title=title)
 
-        def problems_of(text: str) -> list[str]:
+        def problems_of(text: str, min_words: int) -> list[str]:
             found = checks.english_problems([text], self.glossary, present)
-            found += checks.numbers_faithful(doc.simplified, text, rounding=True) + checks.complete_sentence(
-                text
-            )
+            found += checks.numbers_faithful(doc.simplified, text, rounding=True)
+            found += checks.complete_sentence(text, min_words)
             return checks.record(counters, found + checks.contradicts_rejections(text, rejected))
 
         gram = grammar.summary_slots_grammar()
         extra = ""
-        headline, bullets, bad = "", list[str](), dict[str, list[str]]()
+        # The best attempt so far: a repair can make things worse, so it never replaces a better draft.
+        best: tuple[str, list[str], list[str], int] | None = None  # headline, kept, problems, dropped
+        any_headline = False
         for _attempt in range(1 + self.settings.repair_attempts):
             answer = ask.ask(user + extra, gram, 450, "summary")
             if answer is None:
                 extra = "\nAnswer with the JSON object only."
                 continue
             headline = str(answer.get("headline", "")).strip()
+            any_headline = any_headline or bool(headline)
             bullets = [b for b in (str(answer.get(slot, "")).strip() for slot in grammar.SUMMARY_SLOTS) if b]
-            bad = {t: ps for t in [headline, *bullets] if (ps := problems_of(t))}
+            bad = {t: ps for t in bullets if (ps := problems_of(t, 4))}
+            if headline and (ps := problems_of(headline, 1)):
+                bad[headline] = ps
             distinct = {b.lower().rstrip(".") for b in bullets} - {headline.lower().rstrip(".")}
             repeats = len(bullets) - len(distinct)
+            kept = [b for b in dict.fromkeys(bullets) if b not in bad and b.lower() != headline.lower()]
+            problems = sorted({p for ps in bad.values() for p in ps})
+            if headline and headline not in bad and (best is None or len(kept) > len(best[1])):
+                best = (headline, kept, problems, len(bullets) - len(kept))
             if not bad and headline and len(bullets) >= 3 and not repeats:
                 return headline, bullets
-            problems = sorted({p for ps in bad.values() for p in ps})
             if repeats:
                 counters["repeated_bullets"] += 1
                 problems.append(
                     "bullets repeat each other or the headline; each bullet must state a different fact"
                 )
             extra = "\nFix these problems in your answer: " + "; ".join(problems) if problems else ""
-        if not headline:
+        if not any_headline:
             raise GenerationFailed("the model did not produce a usable summary", detail={"step": "summary"})
-        kept = [b for b in dict.fromkeys(bullets) if b not in bad and b.lower() != headline.lower()]
-        if headline in bad or len(kept) < 3:
+        if best is None or len(best[1]) < 3:
             raise VerificationFailed(
                 "the summary failed faithfulness checks after repair",
-                detail={"problems": sorted({p for ps in bad.values() for p in ps})},
+                detail={"problems": best[2] if best else ["no headline passed the checks"]},
             )
-        warnings.append(f"{len(bullets) - len(kept)} summary bullet(s) dropped after failing checks")
+        headline, kept, problems, dropped = best
+        warnings.append(f"{dropped} summary bullet(s) dropped after failing checks: {'; '.join(problems)}")
         return headline, kept
 
     def _part_notes(

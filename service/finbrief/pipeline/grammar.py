@@ -20,10 +20,14 @@ def _lit(s: str) -> str:
 
 
 def en_string(
-    name: str, max_chars: int, char: str = "en-char", first: str = r"[!#-\[\]-~\u00C0-\u017F]"
+    name: str,
+    max_chars: int,
+    char: str = "en-char",
+    first: str = r"[!#-\[\]-~\u00C0-\u017F]",
+    min_chars: int = 1,
 ) -> str:
     # The first character is not a space: blocks the degenerate "" / "   " answers.
-    return f'{name} ::= "\\"" {first} {char}{{0,{max_chars - 1}}} "\\""\n'
+    return f'{name} ::= "\\"" {first} {char}{{{min_chars - 1},{max_chars - 1}}} "\\""\n'
 
 
 def enum(name: str, values: list[str]) -> str:
@@ -50,7 +54,9 @@ def summary_slots_grammar() -> str:
     """Headline plus one bullet per named slot: a small model asked for "5 bullets" repeats one
     sentence five times; asked for five different things, it writes five different sentences."""
     fields = [("headline", "headline")] + [(slot, "bullet") for slot in SUMMARY_SLOTS]
-    return obj(fields) + en_string("headline", 140) + en_string("bullet", 260) + HEADER
+    # A bullet of at least 30 characters: asked to repair, a small model otherwise answers with
+    # fragments ("down", "Goldman Sachs") that pass every check.
+    return obj(fields) + en_string("headline", 140) + en_string("bullet", 260, min_chars=30) + HEADER
 
 
 def bullets_grammar(n: int) -> str:

@@ -21,7 +21,7 @@ NTREX_ROWS = [
     ("ntrex300-zh-CN-pipeline-v2", "zh-CN", "pipeline"),
     ("ntrex300-zh-TW-raw", "zh-TW", "raw model, plain prompt"),
     ("ntrex300-zh-TW-pipeline", "zh-TW", "pipeline (before the Latin-words check)"),
-    ("ntrex300-zh-TW-pipeline-latin", "zh-TW", "pipeline (+ Latin-words check, spliced)"),
+    ("ntrex300-zh-TW-pipeline-latin", "zh-TW", "pipeline (+ name checks, spliced)"),
 ]
 
 
@@ -67,10 +67,11 @@ def ablations(folder: Path, full: str, raw: str, prefix: str, limit: int | None 
 
 
 CAUSES_REPORTS = [
-    ("seeds-causes-batch", "seeds, batch run (reverted candidate pick)"),
-    ("seeds-causes", "seeds"),
-    ("challenge-causes-first", "causes-challenge, first run"),
-    ("challenge-causes", "causes-challenge, with the checks it prompted"),
+    ("seeds-causes-batch", "seeds, batch run"),
+    ("seeds-causes", "seeds, this session"),
+    ("challenge-causes-first", "challenge, 1st run"),
+    ("challenge-causes-second", "challenge, stricter checks"),
+    ("challenge-causes", "challenge, + best-draft repair"),
 ]
 
 

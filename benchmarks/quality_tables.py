@@ -69,6 +69,7 @@ def ablations(folder: Path, full: str, raw: str, prefix: str, limit: int | None 
 CAUSES_REPORTS = [
     ("seeds-causes-batch", "seeds, batch run"),
     ("seeds-causes", "seeds, this session"),
+    ("seeds-causes-final", "seeds, final code"),
     ("challenge-causes-first", "challenge, 1st run"),
     ("challenge-causes-second", "challenge, stricter checks"),
     ("challenge-causes", "challenge, + best-draft repair"),

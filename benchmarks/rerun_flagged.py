@@ -13,17 +13,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 from pathlib import Path
 
 import sacrebleu
 
-from finbrief.evaluation.report import print_table, write_report
+from finbrief.evaluation.report import git_commit, print_table, write_report
 from finbrief.evaluation.translation import metrics_of, translator_fn
 from finbrief.pipeline.llm import Usage
 from finbrief.pipeline.translation import Levers, Translator
 from finbrief.runtime import build_runtime
-from finbrief.settings import REPO_ROOT, Settings
+from finbrief.settings import Settings
 from finbrief.textutil import CJK_RE
 
 
@@ -55,12 +54,9 @@ def main() -> None:
             "flags": problems,
         }
     metrics = metrics_of(items)
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True
-    ).stdout.strip()
     config = {
         **old["config"],
-        "code": commit,
+        "code": git_commit(),
         "spliced_from": {"report": str(args.report), "code": old["config"].get("code"), "redone": redo},
         "checks_fired_in_rerun": dict(usage.checks),
     }

@@ -71,7 +71,7 @@ def names_traceable(simplified_zh: str, english: str, glossary: Glossary) -> lis
 
 
 # A Latin-script word of the source: a name, a ticker, a domain ("Dyteon", "CME", "weather.com").
-_LATIN_WORD_RE = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ0-9'’&.\-]*[A-Za-zÀ-ÿ0-9]")
+LATIN_WORD_RE = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ0-9'’&.\-]*[A-Za-zÀ-ÿ0-9]")
 
 
 def latin_words_kept(zh: str, english: str) -> list[str]:
@@ -79,7 +79,7 @@ def latin_words_kept(zh: str, english: str) -> list[str]:
     written: a small model "corrects" them ("Dyteon" -> "Dyeton") or drops them. Case and accents
     are ignored ("APP" -> "app", "Andres" -> "Andrés")."""
     target = _fold(english)
-    words = dict.fromkeys(m.group().rstrip(".") for m in _LATIN_WORD_RE.finditer(zh))
+    words = dict.fromkeys(m.group().rstrip(".") for m in LATIN_WORD_RE.finditer(zh))
     missing = [w for w in words if not _kept(_fold(w), target)]
     return [f"the source's {w!r} is not in the translation (copy it as written)" for w in missing]
 
@@ -87,9 +87,10 @@ def latin_words_kept(zh: str, english: str) -> list[str]:
 def _kept(word: str, target: str) -> bool:
     # An inflection still keeps the word ("tweet" -> "tweeted"); a longer word does not ("CME" -> "CMEG").
     # Dotted abbreviations may come back spaced or without dots ("U.S." -> "U. S.", "N.F.L." -> "NFL").
-    forms = {word, word.replace(".", "")} if "." in word else {word}
+    forms = {word}
     if "." in word:
-        target = target + " " + re.sub(r"(?<=\.)\s+(?=[a-z]\.)", "", target)
+        forms.add(word.replace(".", ""))
+        target += " " + re.sub(r"(?<=\.)\s+(?=[a-z]\.)", "", target)
     return any(
         re.search(rf"(?<![a-z0-9]){re.escape(f)}(?:s|es|d|ed|ing|'s|’s)?(?![a-z0-9])", target) for f in forms
     )
@@ -120,7 +121,8 @@ def numbers_faithful(
     problems = [
         f"number not in the source: {n.surface}"
         for n in english_numbers(english)
-        if not any(same_number(n.value, v) or (_unscaled(n) and same_number(n.written, v)) for v in allowed)
+        # Compared as scaled: "2.2 million" must not pass on the bare 2.2 of 2.2万 (22,000).
+        if not any(same_number(n.value, v) for v in allowed)
         and not (_DECADE_RE.fullmatch(n.surface) and n.written % 100 in allowed)  # 八十年代 = the 1980s
         and not (rounding and any(_rounds_to(n, v) for v in allowed))
     ]
@@ -135,22 +137,13 @@ def numbers_faithful(
     return list(dict.fromkeys(problems))
 
 
-def _unscaled(n: EnglishNumber) -> bool:
-    """No scale word: "5950" may match the source's bare 5950 (in 5950亿). "2.2 million" may not match
-    the bare 2.2 of 2.2万 (22,000): a scale word commits the English to its scaled value."""
-    return n.value == n.written
-
-
 def _rounds_to(n: EnglishNumber, v: Decimal) -> bool:
-    """v rounded half-up to n's written precision is n (as scaled; also as written if unscaled)."""
+    """v rounded half-up to n's written precision is n, as scaled ("13%" for 13.4%)."""
     exponent = n.written.as_tuple().exponent
     places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
-    shown_as = [(n.value, n.value / n.written if n.written else Decimal(1))]
-    for shown, scale in ([(n.written, Decimal(1))] if _unscaled(n) else []) + shown_as:
-        step = scale * Decimal(10) ** -places
-        if step and abs(v - shown) <= step / 2:
-            return True
-    return False
+    scale = n.value / n.written if n.written else Decimal(1)
+    step = scale * Decimal(10) ** -places
+    return bool(step) and abs(v - n.value) <= step / 2
 
 
 # Words an English sentence does not end on: a bullet ending on one was cut off (under a grammar that

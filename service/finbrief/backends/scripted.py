@@ -35,6 +35,7 @@ def summary_answer(headline: str, *bullets: str) -> dict[str, str]:
 def scripted_translation(user: str) -> str:
     """A plain-text "translation" that passes the translator's checks: it carries the source's figures,
     hinted names and Latin-script words, and is as long as a real one would be."""
+    from ..checks import LATIN_WORD_RE
     from ..figures import find_figures
     from ..textutil import cjk_count
 
@@ -42,7 +43,7 @@ def scripted_translation(user: str) -> str:
         (line[len("Chinese: ") :] for line in user.splitlines() if line.startswith("Chinese: ")), user
     )
     names = re.findall(r"= ([^;\n]+)", next((x for x in user.splitlines() if x.startswith("Names: ")), ""))
-    latin = re.findall(r"[A-Za-z][A-Za-z0-9.\-]*[A-Za-z0-9]", source)  # names the source writes in Latin
+    latin = [m.group() for m in LATIN_WORD_RE.finditer(source)]  # names the source writes in Latin
     parts = ["Stocks fell", *names, *latin, *(f.english() for f in find_figures(source))]
     text = ", ".join(parts)
     while len(text) < 0.8 * cjk_count(source):

@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from ..settings import Settings
 from . import causes as causes_eval
 from . import translation as translation_eval
-from .report import print_table, write_report
+from .report import git_commit, print_table, write_report
 
 LEVERS = ("prompt", "glossary", "figures", "ban_cjk", "to_simplified", "sentence_split", "repair")
 
@@ -46,7 +46,7 @@ def cmd_eval_translation(args: argparse.Namespace, settings: Settings) -> int:
     src = translation_eval.read_lines(args.src, args.limit)
     ref = translation_eval.read_lines(args.ref, args.limit)
     levers = Levers.raw() if args.system == "raw" else Levers().without(*args.without)
-    code = _git_commit()  # before the run: the code that produced it, not what the tree holds after
+    code = git_commit()  # before the run: the code that produced it, not what the tree holds after
     runtime = build_runtime(settings)
     runtime.backend.warmup()
     translator = Translator(
@@ -99,7 +99,7 @@ def cmd_eval_causes(args: argparse.Namespace, settings: Settings) -> int:
     # when some article still needs a brief.
     reuse = args.briefs or (args.save_briefs if args.resume else None)
     runtime: list[Runtime] = []
-    code = _git_commit()  # of briefs made by this run; reused briefs carry their own provenance
+    code = git_commit()  # of briefs made by this run; reused briefs carry their own provenance
     made_by: set[tuple[str, str]] = set()
 
     def brief_of(article_id: str, text: str) -> Brief:
@@ -160,21 +160,3 @@ def add_parser(sub: Any, run: Callable[[Callable[[argparse.Namespace, Settings],
     ca.add_argument("--resume", action="store_true", help="reuse briefs already in --save-briefs")
     ca.add_argument("--out", type=Path, help="write {metrics, items} JSON here")
     ca.set_defaults(func=run(cmd_eval_causes))
-
-
-def _git_commit() -> str | None:
-    """The checkout's commit (with "+dirty" when it has changes): which code produced a report."""
-    import subprocess
-
-    from ..settings import REPO_ROOT
-
-    def git(*args: str) -> str:
-        return subprocess.run(
-            ["git", *args], cwd=REPO_ROOT, capture_output=True, text=True, check=True
-        ).stdout
-
-    try:
-        head, dirty = git("rev-parse", "--short", "HEAD"), git("status", "--porcelain", "service", "prompts")
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    return head.strip() + ("+dirty" if dirty.strip() else "")

@@ -28,3 +28,21 @@ def write_report(path: Path, metrics: dict[str, Any], items: list[dict[str, Any]
         encoding="utf-8",
     )
     tmp.replace(path)
+
+
+def git_commit() -> str | None:
+    """The checkout's commit (with "+dirty" when it has changes): which code produced a report."""
+    import subprocess
+
+    from ..settings import REPO_ROOT
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+        ).stdout
+
+    try:
+        head, dirty = git("rev-parse", "--short", "HEAD"), git("status", "--porcelain", "service", "prompts")
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return head.strip() + ("+dirty" if dirty.strip() else "")

@@ -10,7 +10,7 @@ from finbrief.errors import EmptyText, NotChinese
 from finbrief.glossary import Glossary
 from finbrief.pipeline.grammar import plain_english_grammar
 from finbrief.pipeline.prompts import PromptSet
-from finbrief.pipeline.translation import Levers, Translator, clean
+from finbrief.pipeline.translation import Levers, Translator, clean, pick_mbr
 from finbrief.settings import Settings
 
 from .conftest import seed
@@ -89,6 +89,40 @@ def test_lines_without_chinese_pass_through_and_bad_input_is_refused() -> None:
         make(backend).translate("Stocks fell sharply on Monday, the most in two years.")
     with pytest.raises(EmptyText):
         make(backend).translate("  \n ")
+
+
+def test_samples_are_seeded_and_the_consensus_that_passes_the_checks_is_picked() -> None:
+    # Greedy says "Janet Yellen" (a name check fails); two samples agree with each other; one is an
+    # outlier. MBR among the candidates that fail fewest checks picks the agreeing pair's member.
+    answers = {
+        0: "Janet Yellen said Nvidia lost $595 billion in market value on Monday.",
+        1: "Scott Bessent said Nvidia lost $595 billion of market value on Monday.",
+        2: "Scott Bessent said Nvidia lost $595 billion in market value on Monday.",
+        3: "Scott Bessent said chips were sold.",
+    }
+
+    def responder(req: GenerationRequest) -> str:
+        assert (req.temperature == 0.0) == (req.seed == 0)
+        return answers[req.seed]
+
+    backend = ScriptedBackend(responder)
+    tr = make(backend, samples=4, sample_temperature=0.8).translate(
+        "贝森特说，英伟达周一市值蒸发5950亿美元。"
+    )
+    (seg,) = tr.segments
+    assert seg.en == answers[2] and seg.warnings == []
+    assert [c.seed for c in backend.calls] == [0, 1, 2, 3]  # no repair was needed
+    assert {c.temperature for c in backend.calls[1:]} == {0.8}
+    # Ties go to the earliest candidate, which is the greedy draft.
+    assert pick_mbr([("a b c", []), ("a b c", [])]) == ("a b c", [])
+    assert pick_mbr([("x", ["bad"]), ("y", [])]) == ("y", [])
+
+
+def test_one_sample_is_the_greedy_draft_alone() -> None:
+    backend = ScriptedBackend()
+    make(backend).translate("美股周一大幅下跌，纳斯达克指数跌3%。")
+    (call,) = backend.calls
+    assert call.temperature == 0.0 and call.seed == 0
 
 
 def test_raw_levers_are_the_plain_prompt() -> None:

@@ -50,6 +50,13 @@ def build_runtime(settings: Settings, backend: Backend | None = None) -> Runtime
     backend = backend if backend is not None else make_backend(settings)
     glossary = Glossary.load(settings.glossary_path)
     prompts = PromptSet(settings.prompts_dir, settings.prompt_version)
-    translator = Translator(backend, glossary, prompts, repair_attempts=settings.repair_attempts)
+    translator = Translator(
+        backend,
+        glossary,
+        prompts,
+        repair_attempts=settings.repair_attempts,
+        samples=settings.translate_samples,
+        sample_temperature=settings.translate_temperature,
+    )
     pipeline = BriefPipeline(backend, settings, glossary, prompts, translator)
     return Runtime(settings, backend, glossary, prompts, pipeline, translator)

@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     max_key_figures: int = Field(6, ge=0)
     repair_attempts: int = Field(1, ge=0, le=3)
     to_simplified: bool = Field(True, description="Convert zh-Hant to zh-Hans before prompting")
+    translate_samples: int = Field(
+        1, ge=1, le=16, description="Translation candidates per sentence (>1: greedy + samples, MBR pick)"
+    )
+    translate_temperature: float = Field(0.7, gt=0, le=2, description="Temperature of the sampled candidates")
 
     # --- service ---------------------------------------------------------------------------
     host: str = "127.0.0.1"

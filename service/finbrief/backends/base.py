@@ -19,6 +19,7 @@ class GenerationRequest:
     max_tokens: int = 256
     grammar: str | None = None
     temperature: float = 0.0
+    seed: int = 0  # sampling seed: several samples of one prompt differ only by seed
     stop: tuple[str, ...] = ()
     # English-only output: backends forbid CJK tokens at decoding time (llama.cpp also via grammar).
     ban_cjk: bool = False

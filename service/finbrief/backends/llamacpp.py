@@ -99,7 +99,7 @@ class LlamaCppBackend:
             "max_tokens": req.max_tokens,
             "temperature": req.temperature,
             "cache_prompt": True,
-            "seed": 0,
+            "seed": req.seed,
         }
         if req.grammar:
             body["grammar"] = req.grammar

@@ -114,6 +114,8 @@ class TransformersBackend:
         enc = tok([self._prompt(tok, r) for r in batch], return_tensors="pt", padding=True).to(model.device)
         max_new = max(r.max_tokens for r in batch)
         greedy = all(r.temperature == 0 for r in batch)
+        if not greedy:
+            torch.manual_seed(batch[0].seed)  # one generator per batch: the batch's first seed
         with torch.inference_mode():
             out = model.generate(
                 **enc,

@@ -55,6 +55,8 @@ def cmd_eval_translation(args: argparse.Namespace, settings: Settings) -> int:
         runtime.prompts,
         levers=levers,
         repair_attempts=settings.repair_attempts,
+        samples=args.samples or settings.translate_samples,
+        sample_temperature=settings.translate_temperature,
     )
     usage = Usage()
     # Resumable: a rerun with the same --out continues from the segments already done.
@@ -72,6 +74,8 @@ def cmd_eval_translation(args: argparse.Namespace, settings: Settings) -> int:
     config = {
         "system": args.system,
         "levers": {k: getattr(levers, k) for k in LEVERS},
+        "samples": translator.samples,
+        "temperature": translator.sample_temperature if translator.samples > 1 else 0.0,
         "src": str(args.src),
         "ref": str(args.ref),
         "code": code,
@@ -149,6 +153,9 @@ def add_parser(sub: Any, run: Callable[[Callable[[argparse.Namespace, Settings],
     tr.add_argument("--limit", type=int, help="only the first N segments")
     tr.add_argument("--system", choices=["pipeline", "raw"], default="pipeline", help="raw = plain prompt")
     tr.add_argument("--without", nargs="*", default=[], choices=LEVERS, help="pipeline levers to switch off")
+    tr.add_argument(
+        "--samples", type=int, help="candidates per sentence, MBR pick (default FINBRIEF_TRANSLATE_SAMPLES)"
+    )
     tr.add_argument("--batch-size", type=int, default=8)
     tr.add_argument("--out", type=Path, help="write {metrics, items} JSON here")
     tr.set_defaults(func=run(cmd_eval_translation))

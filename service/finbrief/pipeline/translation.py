@@ -71,11 +71,15 @@ class Translator:
         repair_attempts: int = 1,
         max_piece_chars: int = 240,
         batch_size: int = 8,
+        samples: int = 1,
+        sample_temperature: float = 0.7,
     ) -> None:
         self.backend, self.glossary, self.prompts = backend, glossary, prompts
         self.levers = levers or Levers()
         self.repair_attempts = repair_attempts if self.levers.repair else 0
         self.max_piece_chars, self.batch_size = max_piece_chars, batch_size
+        # samples > 1: the greedy draft plus sampled ones, one picked by agreement (see pick_mbr).
+        self.samples, self.sample_temperature = samples, sample_temperature
 
     # --- whole articles ---------------------------------------------------------------------
     def translate(self, text: str, *, skip_boilerplate: bool = True, queue_s: float = 0.0) -> Translation:
@@ -141,10 +145,8 @@ class Translator:
                 todo.append(i)
             else:
                 out[i] = (zh.strip(), [])
-        drafts = self._generate([self._request(sentences[i]) for i in todo], usage)
-        answers = {
-            i: (en, self.problems(sentences[i], en, res)) for i, (en, res) in zip(todo, drafts, strict=True)
-        }
+        pools = self.drafts([sentences[i] for i in todo], usage)
+        answers = dict(zip(todo, map(pick_mbr, pools), strict=True))
         for _ in range(self.repair_attempts):
             failing = [i for i in todo if answers[i][1]]
             if not failing:
@@ -162,6 +164,22 @@ class Translator:
         for i in todo:
             out[i] = answers[i]
         return [o for o in out if o is not None]
+
+    def drafts(self, sentences: Sequence[str], usage: Usage) -> list[list[tuple[str, list[str]]]]:
+        """Per (Chinese) sentence, its candidate translations with their failed checks: the greedy
+        draft first, then `samples - 1` sampled ones (consecutive, so each reuses its prompt's cache)."""
+        n = max(1, self.samples)
+        requests = [
+            replace(req, temperature=self.sample_temperature, seed=k) if k else req
+            for zh in sentences
+            for req in [self._request(zh)]
+            for k in range(n)
+        ]
+        done = self._generate(requests, usage)
+        return [
+            [(en, self.problems(zh, en, res)) for en, res in done[j * n : (j + 1) * n]]
+            for j, zh in enumerate(sentences)
+        ]
 
     def problems(self, zh: str, en: str, result: GenerationResult | None = None) -> list[str]:
         """Every faithfulness check a sentence translation must pass (pure functions in checks.py)."""
@@ -255,6 +273,24 @@ class Plan:
     items: list[Piece]
     skipped: list[Span]
     script: Script
+
+
+def pick_mbr(pool: Sequence[tuple[str, list[str]]]) -> tuple[str, list[str]]:
+    """Minimum-Bayes-risk pick: among the candidates failing the fewest checks, the one that agrees
+    most (chrF++) with all the others, the consensus rendering; ties go to the earliest (greedy)."""
+    if len(pool) == 1:
+        return pool[0]
+    from sacrebleu.metrics import CHRF
+
+    chrf = CHRF(word_order=2)
+    texts = [en for en, _ in pool if en]
+    fewest = min(len(problems) for _, problems in pool)
+    eligible = [c for c in pool if len(c[1]) == fewest]
+
+    def agreement(en: str) -> float:
+        return sum(chrf.sentence_score(en, [other]).score for other in texts) if en else -1.0
+
+    return max(eligible, key=lambda c: agreement(c[0]))
 
 
 def clean(text: str, source: str = "") -> str:

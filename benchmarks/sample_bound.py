@@ -90,12 +90,13 @@ def main() -> None:
 
     metrics: dict[str, float] = {"greedy": score([p[0][0] for p in pools], ref)}
     chrf = sacrebleu.CHRF(word_order=2)
+
+    def closest(pool: Pool, reference: str) -> str:
+        return max((c[0] for c in pool), key=lambda en: chrf.sentence_score(en, [reference]).score)
+
     for k in range(2, args.samples + 1):
         metrics[f"mbr@{k}"] = score([pick_mbr(p[:k])[0] for p in pools], ref)
-        oracle = [
-            max(p[:k], key=lambda c, r=r: chrf.sentence_score(c[0], [r]).score)[0]
-            for p, r in zip(pools, ref, strict=True)
-        ]
+        oracle = [closest(p[:k], r) for p, r in zip(pools, ref, strict=True)]
         metrics[f"oracle@{k}"] = score(oracle, ref)
     metrics["flagged_greedy"] = sum(1 for p in pools if p[0][1])
     metrics["flagged_mbr"] = sum(1 for p in pools if pick_mbr(p)[1])

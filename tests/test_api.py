@@ -151,6 +151,51 @@ def test_a_worse_repair_never_replaces_a_better_summary(settings: Settings) -> N
     assert any("900 billion" in w for w in body["warnings"])
 
 
+JOBS = (
+    "美股周五全线走低，标普500指数下跌1.9%。美国劳工部公布，8月非农就业人数仅增加2.2万人，"
+    "远低于市场预期的7.5万人，失业率升至4.3%，经济衰退担忧升温，拖累股市下跌。分析师表示，"
+    "就业市场明显降温。"
+)
+
+
+def test_a_scaled_number_is_repaired_with_the_conversions_and_a_cut_bullet_is_not_kept(
+    settings: Settings,
+) -> None:
+    long = "US stocks fell on Friday as " + "recession worries grew and " * 9 + "traders sold"
+    assert len(long) >= 260
+    answers = iter(
+        [
+            summary_answer(
+                "US stocks fall on weak jobs data",
+                "Payrolls rose by only 2.2 million in August.",  # 2.2万 is 22,000
+                "The S&P 500 fell 1.9% on Friday.",
+                "Unemployment rose to 4.3%, the Labor Department said.",
+                long[:260],  # the grammar's bound cut it: not a finished thought
+            ),
+            summary_answer(
+                "US stocks fall on weak jobs data",
+                "Payrolls rose by only 22,000 in August, below the 75,000 expected.",
+                "The S&P 500 fell 1.9% on Friday.",
+                "Unemployment rose to 4.3%, the Labor Department said.",
+            ),
+        ]
+    )
+
+    def responder(req: GenerationRequest) -> str:
+        if req.tag == "summary":
+            return json.dumps(next(answers))
+        return default_responder(req)
+
+    backend = ScriptedBackend(responder)
+    with serve(settings, backend) as base:
+        r = httpx.post(base + "/v1/brief", json={"text": JOBS}, timeout=30)
+    assert r.status_code == 200, r.text
+    assert r.json()["summary_en"][0].startswith("Payrolls rose by only 22,000")
+    repair = [c for c in backend.calls if c.tag == "summary"][1].user
+    assert "number not in the source: 2.2 million" in repair and "cut off at 260 characters" in repair
+    assert "The article's figures in English: " in repair and "2.2万 = 22,000" in repair
+
+
 def test_unparseable_model_output_is_502(settings: Settings) -> None:
     with serve(settings, ScriptedBackend(lambda req: "I cannot answer that")) as base:
         r = httpx.post(base + "/v1/brief", json={"text": seed("004")}, timeout=30)

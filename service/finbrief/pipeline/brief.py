@@ -12,7 +12,7 @@ from .. import checks
 from ..backends.base import Backend
 from ..entities import extract_entities
 from ..errors import GenerationFailed, VerificationFailed
-from ..figures import Figure, find_figures
+from ..figures import Figure, conversions, find_figures
 from ..glossary import Glossary
 from ..normalize import Document, normalize
 from ..schemas import Brief, BriefRequest, CauseClaim, KeyFigure, Span
@@ -197,13 +197,16 @@ class BriefPipeline:
         else:
             user = self.prompts.render("reduce", notes="\n".join(f"- {n}" for n in notes or []), title=title)
 
-        def problems_of(text: str, min_words: int) -> list[str]:
+        def problems_of(text: str, min_words: int, max_chars: int) -> list[str]:
             found = checks.english_problems([text], self.glossary, present)
             found += checks.numbers_faithful(doc.simplified, text, rounding=True)
             found += checks.complete_sentence(text, min_words)
+            if len(text) >= max_chars:  # the grammar's bound stopped it: whatever it said is cut
+                found.append(f"cut off at {max_chars} characters: {text[-30:]!r}")
             return checks.record(counters, found + checks.contradicts_rejections(text, rejected))
 
         gram = grammar.summary_slots_grammar()
+        figures_en = conversions(doc.simplified)
         extra = ""
         # The best attempt so far: a repair can make things worse, so it never replaces a better draft.
         best: tuple[str, list[str], list[str], int] | None = None  # headline, kept, problems, dropped
@@ -216,8 +219,8 @@ class BriefPipeline:
             headline = str(answer.get("headline", "")).strip()
             any_headline = any_headline or bool(headline)
             bullets = [b for b in (str(answer.get(slot, "")).strip() for slot in grammar.SUMMARY_SLOTS) if b]
-            bad = {t: ps for t in bullets if (ps := problems_of(t, 4))}
-            if headline and (ps := problems_of(headline, 1)):
+            bad = {t: ps for t in bullets if (ps := problems_of(t, 4, grammar.BULLET_MAX_CHARS))}
+            if headline and (ps := problems_of(headline, 1, grammar.HEADLINE_MAX_CHARS)):
                 bad[headline] = ps
             distinct = {b.lower().rstrip(".") for b in bullets} - {headline.lower().rstrip(".")}
             repeats = len(bullets) - len(distinct)
@@ -233,6 +236,9 @@ class BriefPipeline:
                     "bullets repeat each other or the headline; each bullet must state a different fact"
                 )
             extra = "\nFix these problems in your answer: " + "; ".join(problems) if problems else ""
+            if any(p.startswith("number not in the source") for p in problems) and figures_en:
+                # The usual cause is 万/亿 scaling ("2.2 million" for 2.2万): give the conversions.
+                extra += f"\nThe article's figures in English: {figures_en}"
         if not any_headline:
             raise GenerationFailed("the model did not produce a usable summary", detail={"step": "summary"})
         if best is None or len(best[1]) < 3:

@@ -48,6 +48,7 @@ def array(item: str, min_items: int, max_items: int) -> str:
 
 
 SUMMARY_SLOTS = ("move", "cause", "claim", "context")
+HEADLINE_MAX_CHARS, BULLET_MAX_CHARS = 140, 260
 
 
 def summary_slots_grammar() -> str:
@@ -56,7 +57,12 @@ def summary_slots_grammar() -> str:
     fields = [("headline", "headline")] + [(slot, "bullet") for slot in SUMMARY_SLOTS]
     # A bullet of at least 30 characters: asked to repair, a small model otherwise answers with
     # fragments ("down", "Goldman Sachs") that pass every check.
-    return obj(fields) + en_string("headline", 140) + en_string("bullet", 260, min_chars=30) + HEADER
+    return (
+        obj(fields)
+        + en_string("headline", HEADLINE_MAX_CHARS)
+        + en_string("bullet", BULLET_MAX_CHARS, min_chars=30)
+        + HEADER
+    )
 
 
 def bullets_grammar(n: int) -> str:

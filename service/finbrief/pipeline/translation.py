@@ -16,7 +16,7 @@ from dataclasses import dataclass, fields, replace
 
 from .. import checks
 from ..backends.base import Backend, GenerationRequest, GenerationResult
-from ..figures import find_figures
+from ..figures import conversions
 from ..glossary import Glossary
 from ..normalize import lines, normalize
 from ..schemas import Provenance, Script, Span, TranslatedSegment, Translation
@@ -233,10 +233,8 @@ class Translator:
                 names.setdefault(zh[hit.start : hit.end], hit.term.english)
             out += ("Names: " + "; ".join(f"{k} = {v}" for k, v in names.items()) + "\n") if names else ""
         if self.levers.figures:
-            figures = {f.surface: f.english() for f in find_figures(zh) if f.english() != f.surface}
-            out += (
-                ("Numbers: " + "; ".join(f"{k} = {v}" for k, v in figures.items()) + "\n") if figures else ""
-            )
+            figures = conversions(zh, limit=100)
+            out += f"Numbers: {figures}\n" if figures else ""
         return out
 
     def _generate(self, batch: list[GenerationRequest], usage: Usage) -> list[tuple[str, GenerationResult]]:

@@ -17,9 +17,30 @@ PAIR_RE = re.compile(
 )
 
 
+# 首席策略师王磊（Wang Lei）: a Chinese name has no "·", so only a role word before it (师, 主管,
+# 总裁...) and a two- or three-word romanized name after it make it a person, not 摩根士丹利（Morgan
+# Stanley）or 人工智能（AI）.
+ROLE_PAIR_RE = re.compile(
+    r"(?<=[师師家管长長裁员員监監席理官人])([\u4e00-\u9fff]{2,3})"
+    r"\s*[（(]\s*([A-Z][a-z]+(?:-[a-z]+)?(?: [A-Z][a-z]+(?:-[a-z]+)?){1,2})\s*[)）]"
+)
+
+
+ROLE_END_RE = re.compile(r".*[师師员員裁管长長监監席理官人是]")
+
+
 def text_pairs(text: str, start: int = 0, end: int | None = None) -> list[tuple[str, str, int]]:
+    """(Chinese name, English name, offset) for each person the article names in both scripts."""
     end = len(text) if end is None else end
-    return [(m.group(1), m.group(2), m.start()) for m in PAIR_RE.finditer(text, start, end)]
+    found = []
+    for rx in (PAIR_RE, ROLE_PAIR_RE):
+        for m in rx.finditer(text, start, end):
+            # PAIR_RE's run of Chinese may start with the role ("策略师斯科特·鲁伯纳"): the name is
+            # what follows the last role character.
+            head = ROLE_END_RE.match(m.group(1)) if rx is PAIR_RE else None
+            cut = head.end() if head and "·" not in head.group() and head.end() < m.group(1).index("·") else 0
+            found.append((m.group(1)[cut:], m.group(2), m.start() + cut))
+    return sorted(found, key=lambda pair: pair[2])
 
 
 def extract_entities(doc: Document, glossary: Glossary) -> list[Entity]:

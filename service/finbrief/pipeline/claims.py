@@ -12,7 +12,7 @@ from ..glossary import Glossary
 from ..normalize import Document
 from ..schemas import CauseClaim
 from ..taxonomy import LABELS
-from . import grammar
+from . import grammar, speakers
 from .candidates import CAUSE_RE, Candidate
 from .prompts import PromptSet
 
@@ -102,6 +102,11 @@ def build_claim(
         return [], [f"driver {stray[0]!r} is not one of the candidate's labels"]
     span = q.candidate.span
     claimant = str(answer.get("claimant")) if answer.get("claimant") in q.claimants else "author"
+    # Who is quoted is grammar, read by code where the sentence names its speaker; the model's
+    # answer stands only where it does not (see speakers.py).
+    said_by = speakers.speaker(doc, glossary, q.candidate.claim_anchor or span, q.candidate.paragraph)
+    if said_by in q.claimants:
+        claimant = str(said_by)
     direction = answer.get("direction") if answer.get("direction") in ("down", "up", "volatile") else "down"
     moved = str(answer.get("moved", "")).strip()
     problems = (

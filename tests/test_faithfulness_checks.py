@@ -156,3 +156,19 @@ def test_an_organization_the_source_does_not_name_fails(glossary: Glossary) -> N
 )
 def test_a_bullet_cut_off_mid_sentence_fails(text: str, cut: bool) -> None:
     assert bool(checks.complete_sentence(text)) is cut
+
+
+def test_a_corporate_role_the_source_does_not_name_fails() -> None:
+    analyst = "伯恩斯坦分析师表示，这次下跌与人工智能泡沫无关。"
+    assert checks.roles_traceable(
+        analyst, "The chip maker's CEO said the fall was unrelated to an AI bubble."
+    )
+    assert checks.roles_traceable(analyst, "Its co-founder and chairwoman spoke.") == [
+        "role not in the source: 'co-founder' (the source names no founder)",
+        "role not in the source: 'chairwoman' (the source names no chairman)",
+    ]
+    assert not checks.roles_traceable(
+        analyst, "A Bernstein analyst said the fall was unrelated to an AI bubble."
+    )
+    boss = "森宝利执行长表示，公司将增加非食品商品。董事长另有看法。"
+    assert not checks.roles_traceable(boss, "Sainsbury's chief executive spoke; the chairman disagreed.")

@@ -190,6 +190,29 @@ def label_known(label: str) -> list[str]:
     return [] if label in LABEL_IDS else [f"label {label!r} is not in the taxonomy"]
 
 
+# Corporate roles a small model attaches to whoever is quoted ("Micron's CEO" for a Bernstein
+# analyst): the English may name one only where the source names it.
+ROLE_SOURCES: dict[str, re.Pattern[str]] = {
+    "chief executive": re.compile(r"首席执行官|执行长|行政总裁|总裁|总经理|CEO", re.I),
+    "chief financial officer": re.compile(r"首席财务官|财务长|财务总监|CFO", re.I),
+    "founder": re.compile(r"创始人|创办人|创办|创立|创建"),
+    "chairman": re.compile(r"主席|董事长|会长|理事长"),
+}
+ROLE_EN_RE = re.compile(
+    r"\b(?:(CEO|chief executive)|(CFO|chief financial officer)|((?:co-)?founder)|(chair(?:man|woman)))s?\b",
+    re.I,
+)
+
+
+def roles_traceable(simplified_zh: str, english: str) -> list[str]:
+    out = []
+    for m in ROLE_EN_RE.finditer(english):
+        role = list(ROLE_SOURCES)[next(i for i, g in enumerate(m.groups()) if g)]
+        if not ROLE_SOURCES[role].search(simplified_zh):
+            out.append(f"role not in the source: {m.group()!r} (the source names no {role})")
+    return list(dict.fromkeys(out))
+
+
 def english_problems(texts: Iterable[str], glossary: Glossary, present: set[str]) -> list[str]:
     out: list[str] = []
     for t in texts:

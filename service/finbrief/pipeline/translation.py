@@ -191,6 +191,7 @@ class Translator:
             + checks.names_traceable(simp, en, self.glossary)
             + checks.numbers_faithful(simp, en, require_all=True)
             + checks.latin_words_kept(zh, en)
+            + checks.roles_traceable(simp, en)
         )
         if result is not None and result.finish_reason == "length":
             found.append("the translation was cut off (too long or looping)")

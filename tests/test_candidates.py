@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from finbrief.normalize import normalize
 from finbrief.pipeline.candidates import claim_score, find_candidates
-from finbrief.pipeline.claims import dedupe
+from finbrief.pipeline.claims import dedupe, primary_cause
 from finbrief.schemas import CauseClaim
 
 from .conftest import seed
@@ -73,3 +73,23 @@ def test_a_voice_that_denies_a_cause_does_not_also_support_it() -> None:
         ("monetary_policy", "rejected", "author"),
         ("trade_policy", "supported", "Goldman Sachs"),
     ]
+
+
+def test_primary_cause_outside_the_lead_is_the_one_named_as_the_main_cause() -> None:
+    def claim(label: str, zh: str, start: int, confidence: float) -> CauseClaim:
+        return CauseClaim(
+            label=label, stance="supported", claimant="author", moved="stocks", direction="down",
+            evidence_zh=zh, evidence_start=start, evidence_end=start + len(zh), evidence_en="x",
+            confidence=confidence, note=None,
+        )  # fmt: skip
+
+    named = claim("geopolitics", "分析人士认为，边境冲突升级才是这次抛售的主因。", 80, 0.7)
+    implied = claim("liquidity", "保证金追缴引发被动卖盘，加剧了跌势。", 150, 0.85)
+    also_implied = claim("liquidity", "融资盘平仓拖累大盘。", 200, 0.55)
+    assert primary_cause([named, implied, also_implied], lead_end=40) == "geopolitics"
+    # Without an explicit attribution, the weight of support across the article decides.
+    assert (
+        primary_cause([implied, also_implied, claim("geopolitics", "冲突升温。", 80, 0.7)], 40) == "liquidity"
+    )
+    # A supported claim in the title or lead wins outright.
+    assert primary_cause([claim("earnings", "财报不及预期拖累股价。", 10, 0.6), named], 40) == "earnings"

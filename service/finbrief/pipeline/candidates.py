@@ -39,7 +39,7 @@ CAUSE_RE = re.compile(
 # reason"), which is a stronger sign of a cause claim than a consequence connective like 引发.
 BLAME_RE = re.compile(
     r"归咎|歸咎|罪魁|祸首|禍首|真凶|真兇|元凶|元兇|主因|主要原因|根本原因|核心原因|原因在于|原因在於|"
-    r"起源在于|起源在於|主要是由于|主要是由於|主要因为|主要因為|借口|藉口"
+    r"起源在于|起源在於|主要是由于|主要是由於|主要因为|主要因為|真正原因|真正的原因|借口|藉口"
 )
 # Reported speech: a cause claim is someone's claim, and the claims worth labelling are attributed.
 SAYS_RE = re.compile(

@@ -13,7 +13,7 @@ from ..normalize import Document
 from ..schemas import CauseClaim
 from ..taxonomy import LABELS
 from . import grammar, speakers
-from .candidates import CAUSE_RE, Candidate
+from .candidates import BLAME_RE, CAUSE_RE, Candidate
 from .prompts import PromptSet
 
 _COVERS: dict[str, str] = {info.id: info.covers.split(":")[0] for info in LABELS}
@@ -173,12 +173,15 @@ def dedupe(claims: list[CauseClaim]) -> list[CauseClaim]:
 
 def primary_cause(claims: list[CauseClaim], lead_end: int) -> str | None:
     """The label the headline or thesis advances: the most confident supported claim in the title or
-    lead paragraph; failing that, the label with the most supported weight across the article."""
+    lead paragraph; failing that, the label with the most supported weight across the article,
+    counting only explicit attributions ("…是主因", "真正原因") where there are any: naming the
+    main cause outranks a cause merely implied ("引发", "拖累")."""
     supported = [c for c in claims if c.stance == "supported"]
     lead = [c for c in supported if c.evidence_start < lead_end]
     if lead:
         return max(lead, key=lambda c: (c.confidence, -c.evidence_start)).label
+    blamed = [c for c in supported if BLAME_RE.search(c.evidence_zh)]
     scores: dict[str, float] = {}
-    for c in supported:
+    for c in blamed or supported:
         scores[c.label] = scores.get(c.label, 0.0) + c.confidence
     return max(scores, key=lambda k: scores[k]) if scores else None

@@ -79,6 +79,12 @@ def test_bad_glossary_line_is_a_clear_error() -> None:
         ("25个基点", "25 basis points", "bp"),
         ("人民币4.3万亿", "4.3 trillion yuan", "CNY"),
         ("0.5個百分點", "0.5 percentage points", "percentage points"),
+        # The 元 after the number is generic; a currency named first decides (c2: "52 billion yuan"
+        # for 新台幣520億元).
+        ("外資賣超新台幣520億元", "NT$52 billion", "TWD"),
+        ("港币约120亿元", "HK$12 billion", "HKD"),
+        ("市值約3兆台幣", "NT$3 trillion", "TWD"),
+        ("成交额1.2万亿元", "1.2 trillion yuan", "CNY"),
     ],
 )
 def test_figures_scale_and_render(zh: str, en: str, unit: str) -> None:

@@ -39,6 +39,7 @@ CURRENCIES = {
     "新台币": "TWD",
     "新台幣": "TWD",
     "台币": "TWD",
+    "台幣": "TWD",
     "英镑": "GBP",
     "英鎊": "GBP",
 }
@@ -46,20 +47,17 @@ _NUM = r"[0-9０-９][0-9０-９,，]*(?:[.．][0-9０-９]+)?"
 FIGURE_RE = re.compile(
     # Not after a Latin letter: the digits of a name (DeepSeek R1, GPT-4, H100) are not figures.
     rf"(?<![A-Za-z0-9０-９.．])(?P<num>{_NUM})\s*(?P<scale>万亿|萬億|兆|亿|億|万|萬|千)?\s*"
-    rf"(?P<unit>美元|美金|人民币|人民幣|港元|港币|港幣|日元|日圓|日圆|欧元|歐元|新台币|新台幣|台币|英镑|英鎊|元|"
+    rf"(?P<unit>美元|美金|人民币|人民幣|港元|港币|港幣|日元|日圓|日圆|欧元|歐元|新台币|新台幣|台币|台幣|英镑|英鎊|元|"
     rf"%|％|个百分点|個百分點|基点|基點|个基点|個基點|倍|[xX](?![A-Za-z]))?"
 )
-# "美元" sometimes precedes: "1,000亿美元" is the common order, but also "US$"/"$" prefixes.
-PREFIX_CURRENCY_RE = re.compile(r"(US\$|\$|HK\$|¥|€|人民币|人民幣)\s*$")
-PREFIX_UNITS = {
-    "US$": "USD",
-    "$": "USD",
-    "HK$": "HKD",
-    "¥": "JPY",
-    "€": "EUR",
-    "人民币": "CNY",
-    "人民幣": "CNY",
-}
+# The currency may come first: "US$5 billion", "人民币1.5万亿元", "新台幣約520億元" (where the 元 after the
+# number is only the generic "dollars/yuan" and the prefix says which).
+PREFIX_UNITS = {"US$": "USD", "HK$": "HKD", "NT$": "TWD", "$": "USD", "¥": "JPY", "€": "EUR", **CURRENCIES}
+PREFIX_CURRENCY_RE = re.compile(
+    "("
+    + "|".join(re.escape(k) for k in sorted(PREFIX_UNITS, key=len, reverse=True) if k != "元")
+    + r")\s*(?:约|約|逾|近|超过|超過|达|達|高达|高達)?\s*$"
+)
 
 
 @dataclass(frozen=True)
@@ -92,7 +90,8 @@ def find_figures(text: str, start: int = 0, end: int | None = None) -> list[Figu
         scale, unit_zh = m.group("scale"), m.group("unit")
         if scale:
             value *= SCALES["万亿" if scale in ("万亿", "萬億") else scale]
-        if unit_zh in CURRENCIES:
+        prefix = PREFIX_CURRENCY_RE.search(text[max(0, m.start() - 8) : m.start()])
+        if unit_zh in CURRENCIES and not (unit_zh == "元" and prefix):
             unit = CURRENCIES[unit_zh]
         elif unit_zh in ("%", "％"):
             unit = "%"
@@ -103,7 +102,6 @@ def find_figures(text: str, start: int = 0, end: int | None = None) -> list[Figu
         elif unit_zh in ("倍", "x", "X"):
             unit = "x"
         else:
-            prefix = PREFIX_CURRENCY_RE.search(text[max(0, m.start() - 4) : m.start()])
             unit = PREFIX_UNITS[prefix.group(1)] if prefix else "count"
         end_pos = m.end()
         while end_pos > m.start() and text[end_pos - 1].isspace():
@@ -133,8 +131,8 @@ def _scaled(value: Decimal) -> str:
     return _fmt(value)
 
 
-SYMBOL = {"USD": "$", "HKD": "HK$", "EUR": "€", "GBP": "£"}
-WORD = {"CNY": "yuan", "JPY": "yen", "TWD": "New Taiwan dollars"}
+SYMBOL = {"USD": "$", "HKD": "HK$", "TWD": "NT$", "EUR": "€", "GBP": "£"}
+WORD = {"CNY": "yuan", "JPY": "yen"}
 
 
 def render(value: Decimal, unit: str) -> str:

@@ -172,3 +172,11 @@ def test_a_corporate_role_the_source_does_not_name_fails() -> None:
     )
     boss = "森宝利执行长表示，公司将增加非食品商品。董事长另有看法。"
     assert not checks.roles_traceable(boss, "Sainsbury's chief executive spoke; the chairman disagreed.")
+
+
+def test_regional_financial_names_are_known_and_their_bad_renderings_fail(glossary: Glossary) -> None:
+    # Seen from the 1.5B model: 元大 -> "Yuan Majun Investment", 东证指数 -> "East China index".
+    zh = "元大投顾主管表示，东证指数与恒生科技指数同步下跌，外资卖超新台币520亿元。"
+    assert [h.term.english for h in glossary.find(zh)] == ["Yuanta", "TOPIX", "Hang Seng Tech Index"]
+    assert checks.names_traceable(zh, "Yuan Majun Investment said the TOPIX fell.", glossary)
+    assert not checks.names_traceable(zh, "Yuanta said TOPIX and the Hang Seng Tech Index fell.", glossary)

@@ -97,3 +97,14 @@ def test_figures_scale_and_render(zh: str, en: str, unit: str) -> None:
 def test_render_small_amounts() -> None:
     assert render(Decimal(1500), "USD") == "$1500"
     assert render(Decimal(25000), "CNY") == "25,000 yuan"
+
+
+def test_words_that_hold_a_name_are_not_the_name(glossary: Glossary) -> None:
+    # 推高通胀 ("pushing up inflation") holds 高通 (Qualcomm); 北京东部 holds 京东 (JD.com).
+    assert glossary.find("关税推高通胀预期，北京东部的工厂停工，市场中金价上涨。") == []
+    assert [h.term.english for h in glossary.find("高通与京东股价下跌，中金公司表示")] == [
+        "Qualcomm",
+        "JD.com",
+        "CICC",
+    ]
+    assert all(t.type != "none" for t in glossary.terms)

@@ -15,7 +15,7 @@ from typing import Literal
 from .schemas import EntityType
 from .textutil import has_cjk, to_simplified
 
-_TYPES = {"person", "organization", "company", "place", "index", "product", "other", "role"}
+_TYPES = {"person", "organization", "company", "place", "index", "product", "other", "role", "none"}
 
 
 @dataclass(frozen=True)
@@ -36,11 +36,14 @@ class Hit:
 
 class Glossary:
     def __init__(self, terms: list[Term]) -> None:
-        self.terms = terms
+        # Type "none" lists words that contain a name but are not one (推高通胀 holds 高通, Qualcomm):
+        # they take part in longest-match and are then dropped, so the name inside never matches.
+        self.terms = [t for t in terms if t.type != "none"]
         self._by_variant: dict[str, Term] = {}
         for term in terms:
             # The canonical English name is a variant too: articles often write "Sam Altman" as is.
-            for v in (*term.variants, term.english):
+            names = term.variants if term.type == "none" else (*term.variants, term.english)
+            for v in names:
                 self._by_variant.setdefault(to_simplified(v) if has_cjk(v) else v, term)
         keys = sorted(self._by_variant, key=len, reverse=True)  # longest match wins
         # Latin variants ("Fed", "DOGE") must be whole words; CJK ones cannot have word boundaries.
@@ -63,10 +66,11 @@ class Glossary:
         if self._rx is None:
             return []
         end = len(simplified) if end is None else end
-        return [
+        hits = (
             Hit(self._by_variant[m.group(0)], m.start(), m.end())
             for m in self._rx.finditer(simplified, start, end)
-        ]
+        )
+        return [h for h in hits if h.term.type != "none"]
 
     def annotate(self, display: str, simplified: str) -> str:
         """Insert the canonical English name after the first mention of each term, e.g.

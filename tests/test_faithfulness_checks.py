@@ -180,3 +180,20 @@ def test_regional_financial_names_are_known_and_their_bad_renderings_fail(glossa
     assert [h.term.english for h in glossary.find(zh)] == ["Yuanta", "TOPIX", "Hang Seng Tech Index"]
     assert checks.names_traceable(zh, "Yuan Majun Investment said the TOPIX fell.", glossary)
     assert not checks.names_traceable(zh, "Yuanta said TOPIX and the Hang Seng Tech Index fell.", glossary)
+
+
+def test_a_cause_the_source_never_names_fails() -> None:
+    # Seen in a brief (causes-challenge c6): the article names the Bank of Japan's hike and the carry
+    # trade; the bullet added inflation and "the ongoing pandemic".
+    zh = "日本央行意外加息，日元升值，套息交易被迫平仓，日经指数暴跌。"
+    bad = "The yen has been under pressure due to inflation and the ongoing pandemic."
+    assert checks.causes_attested(zh, bad) == [
+        "cause not in the source: 'inflation'",
+        "cause not in the source: 'pandemic'",
+    ]
+    assert not checks.causes_attested(
+        zh, "The Nikkei fell as carry trades unwound after a rate hike by the central bank."
+    )
+    # Without a causal phrase, a mention is not a claim about why.
+    assert not checks.causes_attested(zh, "Investors also watched the election.")
+    assert not checks.causes_attested("竞选活动激起党内争论。", "The election campaign sparked a dispute.")

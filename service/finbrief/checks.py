@@ -251,3 +251,41 @@ def contradicts_rejections(english: str, rejected_labels: set[str]) -> list[str]
         for label in sorted(rejected_labels)
         if label in EN_LABEL_CUES and EN_LABEL_CUES[label].search(english)
     ]
+
+
+# Events a model adds as background ("…under pressure due to the ongoing pandemic"): English cue,
+# and the Chinese that must be in the source for the English to say it.
+EN_EVENTS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
+    "pandemic": (
+        re.compile(r"pandemic|COVID|coronavirus|epidemic", re.I),
+        re.compile(r"疫情|新冠|肺炎|病毒|流行病"),
+    ),
+    "war": (
+        re.compile(r"\bwars?\b|invasion|military conflict", re.I),
+        re.compile(r"战争|战事|冲突|入侵|开战|军事"),
+    ),
+    "election": (re.compile(r"election", re.I), re.compile(r"选举|大选|竞选|选情|投票")),
+    "natural disaster": (
+        re.compile(r"earthquake|hurricane|typhoon|flood", re.I),
+        re.compile(r"地震|飓风|台风|洪水|水灾"),
+    ),
+}
+
+
+def causes_attested(simplified_zh: str, english: str) -> list[str]:
+    """A sentence that gives a cause ("due to", "driven by") may only give one the source names: a
+    cause label whose Chinese cues the source lacks, or an event it never mentions, was added."""
+    if not EN_CAUSAL.search(english):
+        return []
+    present = {label for label, _ in label_hits(simplified_zh, 0, len(simplified_zh))}
+    out = [
+        f"cause not in the source: {m.group()!r}"
+        for label, rx in EN_LABEL_CUES.items()
+        if label not in present and (m := rx.search(english))
+    ]
+    out += [
+        f"cause not in the source: {m.group()!r}"
+        for en_rx, zh_rx in EN_EVENTS.values()
+        if (m := en_rx.search(english)) and not zh_rx.search(simplified_zh)
+    ]
+    return out

@@ -202,6 +202,7 @@ class BriefPipeline:
             found += checks.numbers_faithful(doc.simplified, text, rounding=True)
             found += checks.complete_sentence(text, min_words)
             found += checks.roles_traceable(doc.simplified, text)
+            found += checks.causes_attested(doc.simplified, text)
             if len(text) >= max_chars:  # the grammar's bound stopped it: whatever it said is cut
                 found.append(f"cut off at {max_chars} characters: {text[-30:]!r}")
             return checks.record(counters, found + checks.contradicts_rejections(text, rejected))

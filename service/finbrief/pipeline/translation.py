@@ -192,6 +192,7 @@ class Translator:
             + checks.numbers_faithful(simp, en, require_all=True)
             + checks.latin_words_kept(zh, en)
             + checks.roles_traceable(simp, en)
+            + checks.causes_attested(simp, en)
         )
         if result is not None and result.finish_reason == "length":
             found.append("the translation was cut off (too long or looping)")

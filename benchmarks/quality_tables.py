@@ -22,6 +22,8 @@ NTREX_ROWS = [
     ("ntrex300-zh-TW-raw", "zh-TW", "raw model, plain prompt"),
     ("ntrex300-zh-TW-pipeline", "zh-TW", "pipeline (before the Latin-words check)"),
     ("ntrex300-zh-TW-pipeline-latin", "zh-TW", "pipeline (+ name checks, spliced)"),
+    ("ntrex300-zh-CN-pipeline-s4", "zh-CN", "pipeline, session 4 (checks, glossary)"),
+    ("ntrex300-zh-TW-pipeline-s4", "zh-TW", "pipeline, session 4 (checks, glossary)"),
 ]
 
 
@@ -73,6 +75,8 @@ CAUSES_REPORTS = [
     ("challenge-causes-first", "challenge, 1st run"),
     ("challenge-causes-second", "challenge, stricter checks"),
     ("challenge-causes", "challenge, + best-draft repair"),
+    ("seeds-causes-s4", "seeds, session 4"),
+    ("challenge-causes-s4", "challenge, session 4"),
 ]
 
 
@@ -92,6 +96,32 @@ def causes(folder: Path) -> str:
     return "\n".join(rows)
 
 
+def sampling(folder: Path, stem: str, raw: str, limit: int) -> str:
+    """benchmarks/sample_bound.py: greedy, MBR and the reference-picked oracle over the same candidates,
+    with the raw model on the same segments for the bar."""
+    from finbrief.evaluation.translation import metrics_of
+
+    rep, base = _load(folder / f"{stem}.json"), _load(folder / f"{raw}.json")
+    if not rep:
+        return "(not measured yet)"
+    m = rep["metrics"]
+    raw_chrf = metrics_of(base["items"][:limit])["chrf++"] if base else float("nan")
+    ks = sorted(int(k.split("@")[1]) for k in m if k.startswith("mbr@"))
+    rows = [
+        f"code `{rep['config'].get('code')}`, {rep['config']['samples']} candidates per segment "
+        f"(greedy + samples at temperature {rep['config']['temperature']}), no repair.",
+        "",
+        "| candidates | greedy | MBR pick | oracle pick (upper bound) | raw model | raw + 8 (the bar) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for k in ks:
+        rows.append(
+            f"| {k} | {m['greedy']:.2f} | {m[f'mbr@{k}']:.2f} | {m[f'oracle@{k}']:.2f} "
+            f"| {raw_chrf:.2f} | {raw_chrf + 8:.2f} |"
+        )
+    return "\n".join(rows)
+
+
 def main() -> None:
     folder = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).parents[1] / "docs" / "eval")
     print("## NTREX-128, 300 segments\n\n" + ntrex(folder))
@@ -104,6 +134,8 @@ def main() -> None:
     print("\n## Levers, NTREX zh-TW, first 100 segments\n\n" + ntrex_levers)
     print("\n## Levers, finance-challenge zh-TW, 20 sentences\n\n" + finance_levers)
     print("\n## Seeds, cause attribution\n\n" + causes(folder))
+    sample_table = sampling(folder, "sample-bound-zh-TW-100", "ntrex300-zh-TW-raw", 100)
+    print("\n## Picking among samples, NTREX zh-TW, first 100 segments\n\n" + sample_table)
 
 
 if __name__ == "__main__":

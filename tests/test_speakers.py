@@ -64,3 +64,13 @@ def test_a_brief_claim_names_the_quoted_speaker_even_when_the_model_says_author(
     )
     by_label = {c.label: c.claimant for c in brief.causes}
     assert by_label["trade_policy"] == "Ming Li"
+
+
+def test_a_name_inside_an_event_is_not_the_speaker() -> None:
+    assert speakers_of(
+        "特朗普关税引发的抛售令不少投资者认为，美股将继续下跌。\n"
+        "中央银行总裁杨金龙（Yang Chin-long）在立法院表示，升息幅度有限。"
+    ) == [
+        None,
+        "Yang Chin-long",
+    ]

@@ -16,6 +16,7 @@ from ..entities import text_pairs
 from ..glossary import Glossary
 from ..normalize import Document
 from ..textutil import Segment, split_sentences
+from .candidates import CAUSE_RE, MOVE_RE
 
 # Reporting verbs. 称/说 only after a name-like run (see _speaker_before): "据称" or "所说的" are not
 # someone speaking.
@@ -24,6 +25,9 @@ REPORT_RE = re.compile(r"表示|认为|指出|强调|警告|写道|提醒|坦言
 VIEW_RE = re.compile(r"在([^，,。；;]{1,40}?)看来")
 # A pronoun subject, with the adverbs that may follow it: "他强调", "她则进一步指出".
 PRONOUN_RE = re.compile(r"^[他她][们們]?(?:则|也|还|更|亦|并|又|同时|进一步|再次)*$")
+GLOSS_RE = re.compile(r"[（(][^）)]{1,40}[）)]")
+# Role and title words between a name and its verb: "首席经济学家汪涛", "在立法院", "对此".
+MAX_SUBJECT_GAP = 12
 CLAUSE_BREAK_RE = re.compile(r"[，,。；;：:！？!?「」“”\"]")
 
 
@@ -70,11 +74,20 @@ def speaker(
 
 def _speaker_before(doc: Document, glossary: Glossary, start: int, verb: int) -> str | None:
     """The person named nearest before the verb in its clause, else the nearest organization
-    ("中金公司首席策略师王磊表示" with no English for 王磊 -> CICC)."""
-    named = [m for m in mentions(doc, glossary, start, verb) if m.end <= verb]
+    ("中金公司首席策略师王磊表示" with no English for 王磊 -> CICC). A name is the subject only if
+    little stands between it and the verb, and no event: in "特朗普关税引发的抛售令投资者认为" the
+    speaker is the investors, not Trump."""
+    named = [
+        m for m in mentions(doc, glossary, start, verb) if m.end <= verb and _subject_gap(doc, m.end, verb)
+    ]
     people = [m for m in named if m.person]
     pick = (people or named)[-1:] if named else []
     return pick[0].english if pick else None
+
+
+def _subject_gap(doc: Document, end: int, verb: int) -> bool:
+    gap = GLOSS_RE.sub("", doc.simplified[end:verb])  # "王磊（Wang Lei）表示": the gloss is not a gap
+    return len(gap) <= MAX_SUBJECT_GAP and not (MOVE_RE.search(gap) or CAUSE_RE.search(gap))
 
 
 def _previous_speaker(doc: Document, glossary: Glossary, paragraph: Segment, sentence: Segment) -> str | None:

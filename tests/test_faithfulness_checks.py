@@ -197,3 +197,15 @@ def test_a_cause_the_source_never_names_fails() -> None:
     # Without a causal phrase, a mention is not a claim about why.
     assert not checks.causes_attested(zh, "Investors also watched the election.")
     assert not checks.causes_attested("竞选活动激起党内争论。", "The election campaign sparked a dispute.")
+
+
+def test_digits_of_a_glossary_name_are_not_figures_and_one_sentence_checks_events_only() -> None:
+    # Found on causes-challenge c6: the hint "日经指数 = Nikkei 225" made 225 "a number not in the source".
+    zh = "日经指数周一暴跌5.8%。"
+    en = "The Nikkei 225 plunged 5.8% on Monday."
+    assert checks.numbers_faithful(zh, en, require_all=True) == ["number not in the source: 225"]
+    assert checks.numbers_faithful(zh, en, require_all=True, names=["Nikkei 225"]) == []
+    carry = "借入低息日元的套息交易被迫平仓，是暴跌的真正原因。"
+    said = "Forced unwinding of carry trades in low interest rate yen was the real cause of the plunge."
+    assert checks.causes_attested(carry, said) == ["cause not in the source: 'interest rate'"]
+    assert checks.causes_attested(carry, said, labels=False) == []

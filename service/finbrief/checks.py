@@ -110,13 +110,21 @@ _DATE_PART_RE = re.compile(r"^\s*(月|日|号|號|时|時|点|點|分)")
 
 
 def numbers_faithful(
-    zh: str, english: str, *, require_all: bool = False, rounding: bool = False
+    zh: str,
+    english: str,
+    *,
+    require_all: bool = False,
+    rounding: bool = False,
+    names: Iterable[str] = (),
 ) -> list[str]:
     """Numbers in the English must come from the source, compared as values after unit scaling
     (5950亿 = 595 billion; １２％ = 12%; 三 = 3). With require_all, the source's figures must also all
     appear in the English (a translation must not drop a number; a summary may). With rounding, a
     number may be a source value rounded to the precision it is written with (a summary's "13%" for
-    13.4%; never "14%")."""
+    13.4%; never "14%"). Digits inside `names` (the glossary's English for names the source has,
+    "Nikkei 225" for 日经指数) are part of a name, not figures."""
+    for name in sorted((n for n in names if any(c.isdigit() for c in n)), key=len, reverse=True):
+        english = english.replace(name, " ")
     allowed = source_values(zh)
     problems = [
         f"number not in the source: {n.surface}"
@@ -272,16 +280,18 @@ EN_EVENTS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
 }
 
 
-def causes_attested(simplified_zh: str, english: str) -> list[str]:
+def causes_attested(simplified_zh: str, english: str, *, labels: bool = True) -> list[str]:
     """A sentence that gives a cause ("due to", "driven by") may only give one the source names: a
-    cause label whose Chinese cues the source lacks, or an event it never mentions, was added."""
+    cause label whose Chinese cues the source lacks, or an event it never mentions, was added.
+    `labels=False` checks events only: one sentence is too little source for the broad English label
+    cues (低息日元 is rendered "low interest rate yen", but 低息 is no monetary-policy cue)."""
     if not EN_CAUSAL.search(english):
         return []
-    present = {label for label, _ in label_hits(simplified_zh, 0, len(simplified_zh))}
+    present = {label for label, _ in label_hits(simplified_zh, 0, len(simplified_zh))} if labels else set()
     out = [
         f"cause not in the source: {m.group()!r}"
         for label, rx in EN_LABEL_CUES.items()
-        if label not in present and (m := rx.search(english))
+        if labels and label not in present and (m := rx.search(english))
     ]
     out += [
         f"cause not in the source: {m.group()!r}"

@@ -199,7 +199,7 @@ class BriefPipeline:
 
         def problems_of(text: str, min_words: int, max_chars: int) -> list[str]:
             found = checks.english_problems([text], self.glossary, present)
-            found += checks.numbers_faithful(doc.simplified, text, rounding=True)
+            found += checks.numbers_faithful(doc.simplified, text, rounding=True, names=present)
             found += checks.complete_sentence(text, min_words)
             found += checks.roles_traceable(doc.simplified, text)
             found += checks.causes_attested(doc.simplified, text)

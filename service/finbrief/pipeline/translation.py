@@ -186,13 +186,14 @@ class Translator:
         if not en:
             return ["the translation is empty"]
         simp = to_simplified(zh)
+        names = [h.term.english for h in self.glossary.find(simp)]
         found = (
             checks.leftover_chinese(en)
             + checks.names_traceable(simp, en, self.glossary)
-            + checks.numbers_faithful(simp, en, require_all=True)
+            + checks.numbers_faithful(simp, en, require_all=True, names=names)
             + checks.latin_words_kept(zh, en)
             + checks.roles_traceable(simp, en)
-            + checks.causes_attested(simp, en)
+            + checks.causes_attested(simp, en, labels=False)
         )
         if result is not None and result.finish_reason == "length":
             found.append("the translation was cut off (too long or looping)")

@@ -141,6 +141,12 @@ def test_an_organization_the_source_does_not_name_fails(glossary: Glossary) -> N
     assert "Morgan Stanley" in problem
     fine = "A JPMorgan strategist said; the US Treasury Secretary"
     assert checks.unsupported_names(fine, glossary, present) == []
+    # Session 4's c1 brief: 瑞银财富管理 (UBS Wealth Management) as "RBS Wealth Management". A bank a
+    # model confuses with one in the source is caught once the glossary knows it.
+    ubs = {h.term.english for h in glossary.find("瑞银财富管理首席投资官认为")}
+    assert checks.unsupported_names("RBS Wealth Management's CIO said", glossary, ubs) == [
+        "names RBS, which is not in the article"
+    ]
 
 
 @pytest.mark.parametrize(

@@ -5,8 +5,10 @@ from pathlib import Path
 
 import pytest
 
+from finbrief.entities import extract_entities
 from finbrief.figures import find_figures, render
 from finbrief.glossary import Glossary, parse_tsv
+from finbrief.normalize import normalize
 from finbrief.textutil import simplified_aligned
 
 
@@ -108,3 +110,10 @@ def test_words_that_hold_a_name_are_not_the_name(glossary: Glossary) -> None:
         "CICC",
     ]
     assert all(t.type != "none" for t in glossary.terms)
+
+
+def test_market_terms_are_hinted_but_are_not_entities(glossary: Glossary) -> None:
+    text = "A股三大指数集体大涨，TSLA股价下跌。"
+    assert glossary.annotate(text, text) == "A股(A-shares)三大指数集体大涨，TSLA股价下跌。"
+    doc = normalize(text, None, min_chars=1)
+    assert "A-shares" not in {e.name_en for e in extract_entities(doc, glossary)}

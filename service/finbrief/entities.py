@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from .glossary import Glossary
+from .glossary import NOT_ENTITIES, Glossary
 from .normalize import Document
 from .schemas import Entity
 from .textutil import has_cjk
@@ -47,7 +47,7 @@ def extract_entities(doc: Document, glossary: Glossary) -> list[Entity]:
     out: dict[str, Entity] = {}
     for para in [doc.title, *doc.body] if doc.title else doc.body:
         for hit in glossary.find(doc.simplified, para.start, para.end):
-            if hit.term.type == "role" or hit.term.english in out:
+            if hit.term.type in NOT_ENTITIES or hit.term.english in out:
                 continue
             surface = doc.text[hit.start : hit.end]
             out[hit.term.english] = Entity(

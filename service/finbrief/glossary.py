@@ -15,13 +15,16 @@ from typing import Literal
 from .schemas import EntityType
 from .textutil import has_cjk, to_simplified
 
-_TYPES = {"person", "organization", "company", "place", "index", "product", "other", "role", "none"}
+_TYPES = {"person", "organization", "company", "place", "index", "product", "other", "role", "term", "none"}
+# Glossary types that guide the model but are not entities: titles ("US Treasury Secretary"), market
+# terms ("A股" = A-shares, which a small model reads as "Agriculture"), and "none" (see below).
+NOT_ENTITIES = ("role", "term", "none")
 
 
 @dataclass(frozen=True)
 class Term:
     english: str
-    type: EntityType | Literal["role"]  # roles ("US Treasury Secretary") guide the model, are not entities
+    type: EntityType | Literal["role", "term", "none"]  # see NOT_ENTITIES
     variants: tuple[str, ...]
     # Known-wrong English renderings seen from models (貝森特 -> "Ben Satterfield"): always a failure.
     avoid: tuple[str, ...] = ()
@@ -46,8 +49,7 @@ class Glossary:
             for v in names:
                 self._by_variant.setdefault(to_simplified(v) if has_cjk(v) else v, term)
         keys = sorted(self._by_variant, key=len, reverse=True)  # longest match wins
-        # Latin variants ("Fed", "DOGE") must be whole words; CJK ones cannot have word boundaries.
-        alts = [re.escape(k) if has_cjk(k) else rf"(?<![A-Za-z]){re.escape(k)}(?![A-Za-z])" for k in keys]
+        alts = [_pattern(k) for k in keys]
         self._rx = re.compile("|".join(alts)) if alts else None
         self.persons = {t.english for t in terms if t.type == "person"}
 
@@ -89,6 +91,14 @@ class Glossary:
                 out.append(f"({hit.term.english})")
         out.append(display[pos:])
         return "".join(out)
+
+
+def _pattern(variant: str) -> str:
+    """Latin variants ("Fed", "DOGE") must be whole words; CJK ones cannot have word boundaries, but
+    one that starts with a Latin letter ("A股") must not continue a Latin word ("TSLA股价")."""
+    if not has_cjk(variant):
+        return rf"(?<![A-Za-z]){re.escape(variant)}(?![A-Za-z])"
+    return (r"(?<![A-Za-z])" if variant[0].isascii() and variant[0].isalpha() else "") + re.escape(variant)
 
 
 def parse_tsv(text: str) -> list[Term]:

@@ -76,7 +76,8 @@ CAUSES_REPORTS = [
     ("challenge-causes-second", "challenge, stricter checks"),
     ("challenge-causes", "challenge, + best-draft repair"),
     ("seeds-causes-s4", "seeds, session 4"),
-    ("challenge-causes-s4", "challenge, session 4"),
+    ("challenge-causes-s4a", "challenge, session 4, 1st"),
+    ("challenge-causes-s4", "challenge, session 4, final"),
 ]
 
 

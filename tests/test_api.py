@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 import time
@@ -103,52 +104,62 @@ def test_error_statuses_and_bodies(settings: Settings) -> None:
         assert "/v1/brief" in httpx.get(base + "/openapi.json").json()["paths"]
 
 
+def repaired_field(req: GenerationRequest) -> str | None:
+    """Which summary field a targeted repair request re-asks (None for any other request)."""
+    m = re.search(r'Write only the "(\w+)" field', req.user) if req.tag == "summary:repair" else None
+    return m.group(1) if m else None
+
+
 def test_unverifiable_summary_is_502_never_an_unchecked_brief(settings: Settings) -> None:
-    def yellen(req: GenerationRequest) -> str:
-        if req.tag.startswith("summary") and not req.tag.startswith("summary_part"):
-            return json.dumps(
-                summary_answer(
-                    "Janet Yellen blames DeepSeek", "Janet Yellen spoke.", "Yellen again.", "And Yellen."
-                )
-            )
+    yellen = summary_answer(
+        "Janet Yellen blames DeepSeek", "Janet Yellen spoke.", "Yellen again.", "And Yellen."
+    )
+
+    def responder(req: GenerationRequest) -> str:
+        if req.tag == "summary":
+            return json.dumps(yellen)
+        if field := repaired_field(req):
+            return json.dumps({field: "Janet Yellen said so again today."})
         return default_responder(req)
 
-    backend = ScriptedBackend(yellen)
+    backend = ScriptedBackend(responder)
     with serve(settings, backend) as base:
         r = httpx.post(base + "/v1/brief", json={"text": seed("004")}, timeout=30)
     assert r.status_code == 502
     assert r.json()["error"] == "verification_failed"
-    # one attempt plus one repair, which told the model what was wrong
-    summary_calls = [c for c in backend.calls if c.tag == "summary"]
-    assert len(summary_calls) == 2 and "Janet Yellen" in summary_calls[1].user
+    # One attempt, then one targeted repair per failing field, each told what was wrong: the budget
+    # is bounded.
+    assert [c.tag for c in backend.calls].count("summary") == 1
+    repairs = [c for c in backend.calls if c.tag == "summary:repair"]
+    assert sorted(map(repaired_field, repairs)) == ["cause", "claim", "headline", "move"]  # type: ignore[arg-type]
+    assert all("Janet Yellen" in c.user and "not in the article" in c.user for c in repairs)
 
 
-def test_a_worse_repair_never_replaces_a_better_summary(settings: Settings) -> None:
+def test_a_repair_replaces_only_the_failing_field_and_only_if_it_fails_less(settings: Settings) -> None:
     # Seen on the causes-challenge set: asked to fix one bullet, the model answered with fragments
-    # ("down", "Goldman Sachs") that pass every check. The first draft's verified bullets are kept.
+    # ("down", "Goldman Sachs") that pass every name and number check. A retry must fail fewer checks
+    # than the draft it replaces, and fields that passed are never re-asked.
     good = (
         "US stocks fell sharply on Monday.",
         "Nvidia lost 17% in a single day.",
         "DeepSeek's cheap model set off the sell-off.",
     )
-    answers = iter(
-        [
-            summary_answer("Stocks fall", *good, "Nvidia lost $900 billion in value."),  # not in the source
-            summary_answer("Stocks fall", "down", "Nvidia", "Goldman Sachs"),
-        ]
-    )
 
     def responder(req: GenerationRequest) -> str:
         if req.tag == "summary":
-            return json.dumps(next(answers))
+            return json.dumps(summary_answer("Stocks fall", *good, "Nvidia lost $900 billion in value."))
+        if field := repaired_field(req):
+            return json.dumps({field: "down"})
         return default_responder(req)
 
-    with serve(settings, ScriptedBackend(responder)) as base:
+    backend = ScriptedBackend(responder)
+    with serve(settings, backend) as base:
         r = httpx.post(base + "/v1/brief", json={"text": seed("004")}, timeout=30)
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["summary_en"] == list(good)
     assert any("900 billion" in w for w in body["warnings"])
+    assert [repaired_field(c) for c in backend.calls if c.tag == "summary:repair"] == ["context"]
 
 
 JOBS = (
@@ -163,27 +174,20 @@ def test_a_scaled_number_is_repaired_with_the_conversions_and_a_cut_bullet_is_no
 ) -> None:
     long = "US stocks fell on Friday as " + "recession worries grew and " * 9 + "traders sold"
     assert len(long) >= 260
-    answers = iter(
-        [
-            summary_answer(
-                "US stocks fall on weak jobs data",
-                "Payrolls rose by only 2.2 million in August.",  # 2.2万 is 22,000
-                "The S&P 500 fell 1.9% on Friday.",
-                "Unemployment rose to 4.3%, the Labor Department said.",
-                long[:260],  # the grammar's bound cut it: not a finished thought
-            ),
-            summary_answer(
-                "US stocks fall on weak jobs data",
-                "Payrolls rose by only 22,000 in August, below the 75,000 expected.",
-                "The S&P 500 fell 1.9% on Friday.",
-                "Unemployment rose to 4.3%, the Labor Department said.",
-            ),
-        ]
+    first = summary_answer(
+        "US stocks fall on weak jobs data",
+        "Payrolls rose by only 2.2 million in August.",  # 2.2万 is 22,000
+        "The S&P 500 fell 1.9% on Friday.",
+        "Unemployment rose to 4.3%, the Labor Department said.",
+        long[:260],  # the grammar's bound cut it: not a finished thought
     )
+    fixed = {"move": "Payrolls rose by only 22,000 in August, below the 75,000 expected."}
 
     def responder(req: GenerationRequest) -> str:
         if req.tag == "summary":
-            return json.dumps(next(answers))
+            return json.dumps(first)
+        if field := repaired_field(req):
+            return json.dumps({field: fixed.get(field, long[:260])})
         return default_responder(req)
 
     backend = ScriptedBackend(responder)
@@ -191,9 +195,12 @@ def test_a_scaled_number_is_repaired_with_the_conversions_and_a_cut_bullet_is_no
         r = httpx.post(base + "/v1/brief", json={"text": JOBS}, timeout=30)
     assert r.status_code == 200, r.text
     assert r.json()["summary_en"][0].startswith("Payrolls rose by only 22,000")
-    repair = [c for c in backend.calls if c.tag == "summary"][1].user
-    assert "number not in the source: 2.2 million" in repair and "cut off at 260 characters" in repair
-    assert "The article's figures in English: " in repair and "2.2万 = 22,000" in repair
+    repairs = {repaired_field(c): c.user for c in backend.calls if c.tag == "summary:repair"}
+    assert set(repairs) == {"move", "context"}
+    assert "number not in the source: 2.2 million" in repairs["move"]
+    assert "The article's figures in English: " in repairs["move"] and "2.2万 = 22,000" in repairs["move"]
+    assert "cut off at 260 characters" in repairs["context"]
+    assert "figures in English" not in repairs["context"]
 
 
 def test_unparseable_model_output_is_502(settings: Settings) -> None:

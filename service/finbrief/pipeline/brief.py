@@ -196,60 +196,54 @@ class BriefPipeline:
             user = self.prompts.render("summary", article=article)
         else:
             user = self.prompts.render("reduce", notes="\n".join(f"- {n}" for n in notes or []), title=title)
-
-        def problems_of(text: str, min_words: int, max_chars: int) -> list[str]:
-            found = checks.english_problems([text], self.glossary, present)
-            found += checks.numbers_faithful(doc.simplified, text, rounding=True, names=present)
-            found += checks.complete_sentence(text, min_words)
-            found += checks.roles_traceable(doc.simplified, text)
-            found += checks.causes_attested(doc.simplified, text)
-            if len(text) >= max_chars:  # the grammar's bound stopped it: whatever it said is cut
-                found.append(f"cut off at {max_chars} characters: {text[-30:]!r}")
-            return checks.record(counters, found + checks.contradicts_rejections(text, rejected))
-
-        gram = grammar.summary_slots_grammar()
-        figures_en = conversions(doc.simplified)
-        extra = ""
-        # The best attempt so far: a repair can make things worse, so it never replaces a better draft.
-        best: tuple[str, list[str], list[str], int] | None = None  # headline, kept, problems, dropped
-        any_headline = False
-        for _attempt in range(1 + self.settings.repair_attempts):
-            answer = ask.ask(user + extra, gram, 450, "summary")
-            if answer is None:
-                extra = "\nAnswer with the JSON object only."
-                continue
-            headline = str(answer.get("headline", "")).strip()
-            any_headline = any_headline or bool(headline)
-            bullets = [b for b in (str(answer.get(slot, "")).strip() for slot in grammar.SUMMARY_SLOTS) if b]
-            bad = {t: ps for t in bullets if (ps := problems_of(t, 4, grammar.BULLET_MAX_CHARS))}
-            if headline and (ps := problems_of(headline, 1, grammar.HEADLINE_MAX_CHARS)):
-                bad[headline] = ps
-            distinct = {b.lower().rstrip(".") for b in bullets} - {headline.lower().rstrip(".")}
-            repeats = len(bullets) - len(distinct)
-            kept = [b for b in dict.fromkeys(bullets) if b not in bad and b.lower() != headline.lower()]
-            problems = sorted({p for ps in bad.values() for p in ps})
-            if headline and headline not in bad and (best is None or len(kept) > len(best[1])):
-                best = (headline, kept, problems, len(bullets) - len(kept))
-            if not bad and headline and len(bullets) >= 3 and not repeats:
-                return headline, bullets
-            if repeats:
-                counters["repeated_bullets"] += 1
-                problems.append(
-                    "bullets repeat each other or the headline; each bullet must state a different fact"
-                )
-            extra = "\nFix these problems in your answer: " + "; ".join(problems) if problems else ""
-            if any(p.startswith("number not in the source") for p in problems) and figures_en:
-                # The usual cause is 万/亿 scaling ("2.2 million" for 2.2万): give the conversions.
-                extra += f"\nThe article's figures in English: {figures_en}"
-        if not any_headline:
+        answer = None
+        for attempt in range(1 + self.settings.repair_attempts):  # re-asked whole only if unusable
+            answer = ask.ask(user + ("\nAnswer with the JSON object only." if attempt else ""),
+                             grammar.summary_slots_grammar(), 450, "summary")  # fmt: skip
+            if answer is not None and str(answer.get("headline", "")).strip():
+                break
+        if answer is None or not str(answer.get("headline", "")).strip():
             raise GenerationFailed("the model did not produce a usable summary", detail={"step": "summary"})
-        if best is None or len(best[1]) < 3:
+        fields = {name: str(answer.get(name, "")).strip() for name in ("headline", *grammar.SUMMARY_SLOTS)}
+        checker = SummaryChecks(self.glossary, doc, present, rejected, counters)
+        problems = checker.all(fields)
+        figures_en = conversions(doc.simplified)
+        # Targeted repair: each failing field is re-asked on its own, with its problems named (and the
+        # article's figures in English when a number was wrong: 2.2万 came back as "2.2 million"); a
+        # field that passes is never touched, and a retry replaces a draft only if it fails less.
+        for _ in range(self.settings.repair_attempts):
+            failing = [name for name in fields if problems[name]]
+            if not failing:
+                break
+            items = []
+            for name in failing:
+                wrong_number = any(p.startswith("number not in the source") for p in problems[name])
+                fix = self.prompts.render(
+                    "summary_repair",
+                    field=name,
+                    draft=fields[name],
+                    problems="; ".join(problems[name]),
+                    figures_block=f"The article's figures in English: {figures_en}" if wrong_number else "",
+                )
+                items.append((f"{user}\n\n{fix}", grammar.summary_field_grammar(name), 120, "summary:repair"))
+            for name, retry in zip(failing, ask.ask_many(items), strict=True):
+                text = str(retry.get(name, "")).strip() if retry else ""
+                if not text:
+                    continue
+                found = checker.field(name, text, {k: v for k, v in fields.items() if k != name})
+                if len(found) < len(problems[name]):
+                    fields[name], problems[name] = text, found
+        headline = fields["headline"]
+        kept = [fields[s] for s in grammar.SUMMARY_SLOTS if fields[s] and not problems[s]]
+        if problems["headline"] or len(kept) < 3:
             raise VerificationFailed(
                 "the summary failed faithfulness checks after repair",
-                detail={"problems": best[2] if best else ["no headline passed the checks"]},
+                detail={"problems": sorted({p for ps in problems.values() for p in ps})},
             )
-        headline, kept, problems, dropped = best
-        warnings.append(f"{dropped} summary bullet(s) dropped after failing checks: {'; '.join(problems)}")
+        dropped = {s: problems[s] for s in grammar.SUMMARY_SLOTS if fields[s] and problems[s]}
+        if dropped:
+            named = "; ".join(sorted({p for ps in dropped.values() for p in ps}))
+            warnings.append(f"{len(dropped)} summary bullet(s) dropped after failing checks: {named}")
         return headline, kept
 
     def _part_notes(
@@ -341,4 +335,42 @@ class BriefPipeline:
             what = str(answer.get("what", "")).strip() if answer else ""
             if what and not self._english_ok([what], present, counters):
                 out[f.start] = what
+        return out
+
+
+class SummaryChecks:
+    """Every check a headline or bullet must pass, against the article and the other fields."""
+
+    def __init__(
+        self, glossary: Glossary, doc: Document, present: set[str], rejected: set[str], counters: Counter[str]
+    ) -> None:
+        self.glossary, self.doc, self.present, self.rejected = glossary, doc, present, rejected
+        self.counters = counters
+
+    def field(self, name: str, text: str, others: dict[str, str]) -> list[str]:
+        if not text:
+            return ["empty"]
+        headline = name == "headline"
+        limit = grammar.HEADLINE_MAX_CHARS if headline else grammar.BULLET_MAX_CHARS
+        simp = self.doc.simplified
+        found = checks.english_problems([text], self.glossary, self.present)
+        found += checks.numbers_faithful(simp, text, rounding=True, names=self.present)
+        found += checks.complete_sentence(text, 1 if headline else 4)
+        found += checks.roles_traceable(simp, text)
+        found += checks.causes_attested(simp, text)
+        found += checks.contradicts_rejections(text, self.rejected)
+        if len(text) >= limit:  # the grammar's bound stopped it: whatever it said is cut
+            found.append(f"cut off at {limit} characters: {text[-30:]!r}")
+        same = [k for k, v in others.items() if v and v.lower().rstrip(".") == text.lower().rstrip(".")]
+        if same:
+            found.append(f"repeats the {same[0]}: each field must state a different fact")
+        return checks.record(self.counters, found)
+
+    def all(self, fields: dict[str, str]) -> dict[str, list[str]]:
+        """Problems per field; of two identical fields, the later one is the repeat."""
+        out: dict[str, list[str]] = {}
+        names = list(fields)
+        for i, name in enumerate(names):
+            earlier = {k: fields[k] for k in names[:i]}
+            out[name] = self.field(name, fields[name], earlier) if fields[name] else []
         return out

@@ -65,6 +65,13 @@ def summary_slots_grammar() -> str:
     )
 
 
+def summary_field_grammar(field: str) -> str:
+    """One field of the summary, re-asked on its own when it failed a check."""
+    if field == "headline":
+        return obj([(field, "headline")]) + en_string("headline", HEADLINE_MAX_CHARS) + HEADER
+    return obj([(field, "bullet")]) + en_string("bullet", BULLET_MAX_CHARS, min_chars=30) + HEADER
+
+
 def bullets_grammar(n: int) -> str:
     """Exactly n English bullets (map-step notes on one chunk of a long article)."""
     return obj([("bullets", array("bullet", n, n))]) + en_string("bullet", 260) + HEADER

@@ -133,6 +133,8 @@ def test_unverifiable_summary_is_502_never_an_unchecked_brief(settings: Settings
     repairs = [c for c in backend.calls if c.tag == "summary:repair"]
     assert sorted(map(repaired_field, repairs)) == ["cause", "claim", "headline", "move"]  # type: ignore[arg-type]
     assert all("Janet Yellen" in c.user and "not in the article" in c.user for c in repairs)
+    # ... and given what the fix needs: the names the article does have.
+    assert all("The article's names in English: " in c.user and "Nvidia" in c.user for c in repairs)
 
 
 def test_a_repair_replaces_only_the_failing_field_and_only_if_it_fails_less(settings: Settings) -> None:
@@ -200,7 +202,7 @@ def test_a_scaled_number_is_repaired_with_the_conversions_and_a_cut_bullet_is_no
     assert "number not in the source: 2.2 million" in repairs["move"]
     assert "The article's figures in English: " in repairs["move"] and "2.2万 = 22,000" in repairs["move"]
     assert "cut off at 260 characters" in repairs["context"]
-    assert "figures in English" not in repairs["context"]
+    assert "figures in English" not in repairs["context"] and "names in English" not in repairs["move"]
 
 
 def test_unparseable_model_output_is_502(settings: Settings) -> None:

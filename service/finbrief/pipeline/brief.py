@@ -208,22 +208,30 @@ class BriefPipeline:
         checker = SummaryChecks(self.glossary, doc, present, rejected, counters)
         problems = checker.all(fields)
         figures_en = conversions(doc.simplified)
-        # Targeted repair: each failing field is re-asked on its own, with its problems named (and the
-        # article's figures in English when a number was wrong: 2.2万 came back as "2.2 million"); a
-        # field that passes is never touched, and a retry replaces a draft only if it fails less.
+        names_en = "; ".join(e.name_en for e in extract_entities(doc, self.glossary))
+        # Targeted repair: each failing field is re-asked on its own, with its problems named and what
+        # fixing them needs (the article's figures in English when a number was wrong: 2.2万 came back
+        # as "2.2 million"; its names when a name was); a field that passes is never touched, and a
+        # retry replaces a draft only if it fails less.
         for _ in range(self.settings.repair_attempts):
             failing = [name for name in fields if problems[name]]
             if not failing:
                 break
             items = []
             for name in failing:
-                wrong_number = any(p.startswith("number not in the source") for p in problems[name])
+                # What the fix needs: a model told only "names Morgan Stanley, which is not in the
+                # article" writes Morgan Stanley again; told the names the article has, it picks one.
+                hints = []
+                if any(p.startswith("number not in the source") for p in problems[name]) and figures_en:
+                    hints.append(f"The article's figures in English: {figures_en}")
+                if any(p.startswith("names ") for p in problems[name]) and names_en:
+                    hints.append(f"The article's names in English: {names_en}")
                 fix = self.prompts.render(
                     "summary_repair",
                     field=name,
                     draft=fields[name],
                     problems="; ".join(problems[name]),
-                    figures_block=f"The article's figures in English: {figures_en}" if wrong_number else "",
+                    hints_block="\n".join(hints),
                 )
                 items.append((f"{user}\n\n{fix}", grammar.summary_field_grammar(name), 120, "summary:repair"))
             for name, retry in zip(failing, ask.ask_many(items), strict=True):

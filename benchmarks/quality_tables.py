@@ -77,7 +77,9 @@ CAUSES_REPORTS = [
     ("challenge-causes", "challenge, + best-draft repair"),
     ("seeds-causes-s4", "seeds, session 4"),
     ("challenge-causes-s4a", "challenge, session 4, 1st"),
+    ("challenge-causes-s4b", "challenge, + targeted repair"),
     ("challenge-causes-s4", "challenge, session 4, final"),
+    ("holdout-causes", "holdout (new), final"),
 ]
 
 

@@ -211,6 +211,9 @@ def test_digits_of_a_glossary_name_are_not_figures_and_one_sentence_checks_event
     en = "The Nikkei 225 plunged 5.8% on Monday."
     assert checks.numbers_faithful(zh, en, require_all=True) == ["number not in the source: 225"]
     assert checks.numbers_faithful(zh, en, require_all=True, names=["Nikkei 225"]) == []
+    # A name's digits still count as written when the source's own figure is the name's ("标普500").
+    sp = "标普500指数下跌1.4%。"
+    assert checks.numbers_faithful(sp, "The S&P 500 fell 1.4%.", require_all=True, names=["S&P 500"]) == []
     carry = "借入低息日元的套息交易被迫平仓，是暴跌的真正原因。"
     said = "Forced unwinding of carry trades in low interest rate yen was the real cause of the plunge."
     assert checks.causes_attested(carry, said) == ["cause not in the source: 'interest rate'"]

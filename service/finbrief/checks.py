@@ -123,12 +123,13 @@ def numbers_faithful(
     number may be a source value rounded to the precision it is written with (a summary's "13%" for
     13.4%; never "14%"). Digits inside `names` (the glossary's English for names the source has,
     "Nikkei 225" for 日经指数) are part of a name, not figures."""
+    unnamed = english
     for name in sorted((n for n in names if any(c.isdigit() for c in n)), key=len, reverse=True):
-        english = english.replace(name, " ")
+        unnamed = unnamed.replace(name, " ")
     allowed = source_values(zh)
     problems = [
         f"number not in the source: {n.surface}"
-        for n in english_numbers(english)
+        for n in english_numbers(unnamed)
         # Compared as scaled: "2.2 million" must not pass on the bare 2.2 of 2.2万 (22,000).
         if not any(same_number(n.value, v) for v in allowed)
         and not (_DECADE_RE.fullmatch(n.surface) and n.written % 100 in allowed)  # 八十年代 = the 1980s

@@ -22,8 +22,7 @@ NTREX_ROWS = [
     ("ntrex300-zh-TW-raw", "zh-TW", "raw model, plain prompt"),
     ("ntrex300-zh-TW-pipeline", "zh-TW", "pipeline (before the Latin-words check)"),
     ("ntrex300-zh-TW-pipeline-latin", "zh-TW", "pipeline (+ name checks, spliced)"),
-    ("ntrex300-zh-CN-pipeline-s4", "zh-CN", "pipeline, session 4 (checks, glossary)"),
-    ("ntrex300-zh-TW-pipeline-s4", "zh-TW", "pipeline, session 4 (checks, glossary)"),
+    ("ntrex300-zh-TW-pipeline-s4", "zh-TW", "pipeline (+ session-4 checks, spliced)"),
 ]
 
 
@@ -75,6 +74,9 @@ CAUSES_REPORTS = [
     ("challenge-causes-first", "challenge, 1st run"),
     ("challenge-causes-second", "challenge, stricter checks"),
     ("challenge-causes", "challenge, + best-draft repair"),
+]
+CAUSES_REPORTS_S4 = [
+    ("seeds-causes-final", "seeds, before"),
     ("seeds-causes-s4", "seeds, session 4"),
     ("challenge-causes-s4a", "challenge, session 4, 1st"),
     ("challenge-causes-s4b", "challenge, + targeted repair"),
@@ -83,8 +85,8 @@ CAUSES_REPORTS = [
 ]
 
 
-def causes(folder: Path) -> str:
-    reports = [(title, rep) for stem, title in CAUSES_REPORTS if (rep := _load(folder / f"{stem}.json"))]
+def causes(folder: Path, stems: list[tuple[str, str]]) -> str:
+    reports = [(title, rep) for stem, title in stems if (rep := _load(folder / f"{stem}.json"))]
     if not reports:
         return "(not measured yet)"
     rows = [
@@ -136,7 +138,8 @@ def main() -> None:
     )
     print("\n## Levers, NTREX zh-TW, first 100 segments\n\n" + ntrex_levers)
     print("\n## Levers, finance-challenge zh-TW, 20 sentences\n\n" + finance_levers)
-    print("\n## Seeds, cause attribution\n\n" + causes(folder))
+    print("\n## Cause attribution, sessions 2-3\n\n" + causes(folder, CAUSES_REPORTS))
+    print("\n## Cause attribution, session 4\n\n" + causes(folder, CAUSES_REPORTS_S4))
     sample_table = sampling(folder, "sample-bound-zh-TW-100", "ntrex300-zh-TW-raw", 100)
     print("\n## Picking among samples, NTREX zh-TW, first 100 segments\n\n" + sample_table)
 

@@ -20,7 +20,7 @@ import sacrebleu
 from finbrief.evaluation.report import git_commit, print_table, write_report
 from finbrief.evaluation.translation import metrics_of, translator_fn
 from finbrief.pipeline.llm import Usage
-from finbrief.pipeline.translation import Levers, Translator
+from finbrief.pipeline.translation import Levers
 from finbrief.runtime import build_runtime
 from finbrief.settings import Settings
 from finbrief.textutil import CJK_RE
@@ -35,7 +35,7 @@ def main() -> None:
     items = old["items"]
     levers = Levers(**old["config"]["levers"])
     runtime = build_runtime(Settings())
-    translator = Translator(runtime.backend, runtime.glossary, runtime.prompts, levers=levers)
+    translator = runtime.translator.variant(levers=levers)
     # Segments where a check fires now that did not fire in the original run.
     redo = [
         i for i, it in enumerate(items) if set(translator.problems(it["src"], it["hyp"])) - set(it["flags"])

@@ -67,13 +67,7 @@ def main() -> None:
     code = git_commit()
     settings = Settings()
     runtime = build_runtime(settings)
-    translator = Translator(
-        runtime.backend,
-        runtime.glossary,
-        runtime.prompts,
-        samples=args.samples,
-        sample_temperature=settings.translate_temperature,
-    )
+    translator = runtime.translator.variant(samples=args.samples)
     usage = Usage()
     checkpoint = args.out.with_name(args.out.name + ".candidates.jsonl")
     pools: list[Pool] = []

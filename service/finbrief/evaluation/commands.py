@@ -40,7 +40,7 @@ def _advance(bar: Progress, task: TaskID, n: int) -> None:
 
 def cmd_eval_translation(args: argparse.Namespace, settings: Settings) -> int:
     from ..pipeline.llm import Usage
-    from ..pipeline.translation import Levers, Translator
+    from ..pipeline.translation import Levers
     from ..runtime import build_runtime
 
     src = translation_eval.read_lines(args.src, args.limit)
@@ -49,15 +49,7 @@ def cmd_eval_translation(args: argparse.Namespace, settings: Settings) -> int:
     code = git_commit()  # before the run: the code that produced it, not what the tree holds after
     runtime = build_runtime(settings)
     runtime.backend.warmup()
-    translator = Translator(
-        runtime.backend,
-        runtime.glossary,
-        runtime.prompts,
-        levers=levers,
-        repair_attempts=settings.repair_attempts,
-        samples=args.samples or settings.translate_samples,
-        sample_temperature=settings.translate_temperature,
-    )
+    translator = runtime.translator.variant(levers=levers, samples=args.samples)
     usage = Usage()
     # Resumable: a rerun with the same --out continues from the segments already done.
     checkpoint = args.out.with_name(args.out.name + ".partial.jsonl") if args.out else None

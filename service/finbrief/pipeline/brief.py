@@ -65,6 +65,7 @@ class BriefPipeline:
         ask = Asker(self.backend, self.prompts.system, usage)
         warnings: list[str] = []
         present = {h.term.english for h in self.glossary.find(doc.simplified)}
+        entities = extract_entities(doc, self.glossary)  # the brief's, and the summary repair's names
         chunks = self._chunks(doc)
         # Long articles hold more causes: two more candidates per extra chunk, within a bound.
         limit = min(
@@ -94,14 +95,17 @@ class BriefPipeline:
         rejected: set[str] = {str(c.label) for c in claims if c.stance == "rejected"} - {
             c.label for c in claims if c.stance == "supported"
         }
+        names = [e.name_en for e in entities]
         if len(chunks) == 1:
-            headline, bullets = self._summary(ask, doc, present, counters, warnings, rejected, article=single)
+            headline, bullets = self._summary(
+                ask, doc, present, counters, warnings, rejected, names, article=single
+            )
         else:
             if not notes:
                 raise GenerationFailed("the model produced no usable notes for any part of the article")
             title = doc.title.text if doc.title else (req.title or "none")
             headline, bullets = self._summary(
-                ask, doc, present, counters, warnings, rejected, notes=notes, title=title
+                ask, doc, present, counters, warnings, rejected, names, notes=notes, title=title
             )
 
         key_figures = [
@@ -127,7 +131,7 @@ class BriefPipeline:
             headline_en=headline,
             summary_en=bullets,
             key_figures=key_figures,
-            entities=extract_entities(doc, self.glossary),
+            entities=entities,
             causes=causes,
             primary_cause=claim_steps.primary_cause(causes, lead),
             source_script=doc.script,
@@ -188,6 +192,7 @@ class BriefPipeline:
         counters: Counter[str],
         warnings: list[str],
         rejected: set[str],
+        names: list[str],
         *,
         article: str | None = None,
         notes: list[str] | None = None,
@@ -209,7 +214,7 @@ class BriefPipeline:
         checker = SummaryChecks(self.glossary, doc, present, rejected, counters)
         problems = checker.all(fields)
         figures_en = conversions(doc.simplified)
-        names_en = "; ".join(e.name_en for e in extract_entities(doc, self.glossary))
+        names_en = "; ".join(names)
         # Targeted repair: each failing field is re-asked on its own, with its problems named and what
         # fixing them needs (the article's figures in English when a number was wrong: 2.2万 came back
         # as "2.2 million"; its names when a name was); a field that passes is never touched, and a

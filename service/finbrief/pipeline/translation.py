@@ -76,10 +76,25 @@ class Translator:
     ) -> None:
         self.backend, self.glossary, self.prompts = backend, glossary, prompts
         self.levers = levers or Levers()
+        self.repair_budget = repair_attempts
         self.repair_attempts = repair_attempts if self.levers.repair else 0
         self.max_piece_chars, self.batch_size = max_piece_chars, batch_size
         # samples > 1: the greedy draft plus sampled ones, one picked by agreement (see pick_mbr).
         self.samples, self.sample_temperature = samples, sample_temperature
+
+    def variant(self, *, levers: Levers | None = None, samples: int | None = None) -> Translator:
+        """This translator with other levers or another sample count (the eval harness's systems)."""
+        return Translator(
+            self.backend,
+            self.glossary,
+            self.prompts,
+            levers=levers or self.levers,
+            repair_attempts=self.repair_budget,
+            max_piece_chars=self.max_piece_chars,
+            batch_size=self.batch_size,
+            samples=samples or self.samples,
+            sample_temperature=self.sample_temperature,
+        )
 
     # --- whole articles ---------------------------------------------------------------------
     def translate(self, text: str, *, skip_boilerplate: bool = True, queue_s: float = 0.0) -> Translation:

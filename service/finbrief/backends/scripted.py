@@ -56,6 +56,8 @@ def default_responder(req: GenerationRequest) -> str:
         return json.dumps({"bullets": ["Part note one.", "Part note two."]})
     if req.tag.startswith("summary"):
         return json.dumps(summary_answer("Stocks fall"))
+    if req.tag == "claim:label":  # "does the sentence give this label as a reason too?"
+        return json.dumps({"answer": "no"})
     if req.tag.startswith("claim"):
         return json.dumps(
             {

@@ -281,7 +281,15 @@ class BriefPipeline:
         items = [
             claim_steps.render_question(self.prompts, article, shown[id(q.candidate)], q) for q in questions
         ]
-        return list(zip(questions, ask.ask_many(items), strict=True))
+        pending = list(zip(questions, ask.ask_many(items), strict=True))
+        if self.settings.claim_label_followups:
+            followups = claim_steps.label_followups(pending)
+            asked = [
+                claim_steps.render_label_question(self.prompts, article, shown[id(q.candidate)], label)
+                for q, _, label in followups
+            ]
+            pending += claim_steps.confirmed(followups, ask.ask_many(asked))
+        return pending
 
     def _build_claims(
         self,

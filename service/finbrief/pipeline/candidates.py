@@ -123,8 +123,31 @@ def find_candidates(doc: Document, limit: int) -> list[Candidate]:
             out.append(Candidate(sent, supported, rejected, score, para))
     out.extend(_blanket_candidates(doc))
     # Keep the best, then restore document order (map steps walk the article front to back).
-    best = sorted(out, key=lambda c: -c.score)[:limit]
-    return sorted(best, key=lambda c: c.span.start)
+    return sorted(select(doc, out, limit), key=lambda c: c.span.start)
+
+
+def select(doc: Document, candidates: list[Candidate], limit: int) -> list[Candidate]:
+    """The `limit` best candidates, with every cause the article argues in a causal sentence given
+    a question: first the best such candidate of each label, then the rest by score. By score
+    alone, a long article that dwells on one cause spends every slot on it (seed 002: 16 tariff
+    and deficit sentences, none of its AI or bubble paragraphs)."""
+    ranked = sorted(candidates, key=lambda c: -c.score)
+    chosen: list[Candidate] = []
+    covered: set[str] = set()
+    for cand in ranked:
+        labels = {*cand.supported, *cand.rejected}
+        if len(chosen) < limit and labels - covered and _states_cause(doc, cand):
+            chosen.append(cand)
+            covered |= labels
+    taken = {id(c) for c in chosen}
+    chosen += [c for c in ranked if id(c) not in taken][: limit - len(chosen)]
+    return chosen
+
+
+def _states_cause(doc: Document, cand: Candidate) -> bool:
+    """A cause connective or a negation: the sentence gives a reason, not just a cue word near a move."""
+    text = doc.simplified[cand.span.start : cand.span.end]
+    return bool(cand.rejected or CAUSE_RE.search(text) or BLAME_RE.search(text))
 
 
 def claim_score(sentence: str, moves: bool, causes: bool, negated: bool, *, lead: bool) -> float:

@@ -82,6 +82,46 @@ def render_question(
     return user, gram, 90, f"claim:{q.side}"
 
 
+def label_followups(
+    pending: list[tuple[ClaimQuestion, dict[str, Any] | None]],
+) -> list[tuple[ClaimQuestion, dict[str, Any], str]]:
+    """(question, its answer, label) for each candidate label the model left out of a causal answer.
+
+    A small model asked to pick the drivers of a sentence that names several ("关税和美联储长期
+    维系高利率担忧") names one of them and stops. Once it has said the sentence does present a
+    cause, each label it left out is asked about on its own, a yes/no question it answers far
+    more reliably than a pick from a list."""
+    out = []
+    for q, answer in pending:
+        named = drivers(answer)
+        if q.side != "supported" or answer is None or not named:
+            continue
+        out += [(q, answer, label) for label in q.labels if label not in named]
+    return out
+
+
+def render_label_question(
+    prompts: PromptSet, article: str, sentence: str, label: str
+) -> tuple[str, str, int, str]:
+    user = prompts.render(
+        "claim_label", article=article, sentence=sentence, label=f'"{label}"', covers=_COVERS[label]
+    )
+    return user, grammar.yes_no_grammar(), 12, "claim:label"
+
+
+def confirmed(
+    followups: list[tuple[ClaimQuestion, dict[str, Any], str]], answers: list[dict[str, Any] | None]
+) -> list[tuple[ClaimQuestion, dict[str, Any] | None]]:
+    """The follow-up labels answered "yes", as answers of their original question naming only that
+    label: claimant, what moved and direction are the sentence's, already given; build_claim
+    validates them like any other answer (stance, verbatim evidence, English)."""
+    return [
+        (q, {**answer, "drivers": [label]})
+        for (q, answer, label), reply in zip(followups, answers, strict=True)
+        if reply is not None and reply.get("answer") == "yes"
+    ]
+
+
 def build_claim(
     doc: Document,
     glossary: Glossary,

@@ -96,6 +96,10 @@ def claim_grammar(labels: list[str], claimants: list[str], allow_none: bool = Tr
     )
 
 
+def yes_no_grammar() -> str:
+    return obj([("answer", "answer")]) + enum("answer", ["yes", "no"]) + HEADER
+
+
 def translation_grammar(max_chars: int = 600) -> str:
     return obj([("en", "en")]) + en_string("en", max_chars) + HEADER
 

@@ -1,0 +1,90 @@
+"""Several causes in one sentence: the candidate selection covers every argued cause, and the
+labels the model leaves out of a causal answer are asked about one at a time."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from finbrief.backends.base import GenerationRequest
+from finbrief.backends.scripted import ScriptedBackend, default_responder
+from finbrief.normalize import normalize
+from finbrief.pipeline.candidates import find_candidates
+from finbrief.runtime import build_runtime
+from finbrief.schemas import BriefRequest
+from finbrief.settings import Settings
+
+TWO_CAUSES = (
+    "美股周一全线下跌，纳斯达克指数重挫3%。"
+    "摩根士丹利策略师表示，关税和美联储长期维持高利率的担忧共同拖累了股市。"
+    "分析师指出，投资者将密切关注本周公布的数据。"
+)
+
+
+def brief(settings: Settings, answer_yes_for: set[str]) -> tuple[dict[str, list[str]], ScriptedBackend]:
+    def responder(req: GenerationRequest) -> str:
+        if req.tag == "claim:label":
+            label = req.user.split("give ", 1)[1].split('"')[1]
+            return json.dumps({"answer": "yes" if label in answer_yes_for else "no"})
+        return default_responder(req)
+
+    backend = ScriptedBackend(responder)
+    result = build_runtime(settings, backend).pipeline.run(BriefRequest(text=TWO_CAUSES))
+    by_stance: dict[str, list[str]] = {}
+    for c in result.causes:
+        by_stance.setdefault(c.stance, []).append(c.label)
+    return by_stance, backend
+
+
+def test_a_left_out_label_confirmed_on_its_own_becomes_a_claim(settings: Settings) -> None:
+    # The scripted model names only the first candidate label (trade_policy), like the real one.
+    causes, backend = brief(settings, {"monetary_policy"})
+    assert sorted(causes["supported"]) == ["monetary_policy", "trade_policy"]
+    asked = [c for c in backend.calls if c.tag == "claim:label"]
+    assert len(asked) == 1 and '"monetary_policy"' in asked[0].user and "关税和美联储" in asked[0].user
+    # The yes/no question shares the article prefix with every other step (prefix cache).
+    claim = next(c for c in backend.calls if c.tag == "claim:supported")
+    assert asked[0].user.split("Task:")[0] == claim.user.split("Task:")[0]
+
+
+def test_a_no_adds_nothing_and_the_lever_can_be_switched_off(settings: Settings, tmp_path: Path) -> None:
+    causes, _ = brief(settings, set())
+    assert causes["supported"] == ["trade_policy"]
+    off = settings.model_copy(update={"claim_label_followups": False})
+    causes, backend = brief(off, {"monetary_policy"})
+    assert causes["supported"] == ["trade_policy"]
+    assert not [c for c in backend.calls if c.tag == "claim:label"]
+
+
+def test_no_followup_when_the_model_says_the_sentence_gives_no_cause(settings: Settings) -> None:
+    def responder(req: GenerationRequest) -> str:
+        if req.tag == "claim:supported":
+            return json.dumps(
+                {"drivers": ["none"], "claimant": "author", "moved": "stocks", "direction": "down"}
+            )
+        return default_responder(req)
+
+    backend = ScriptedBackend(responder)
+    result = build_runtime(settings, backend).pipeline.run(BriefRequest(text=TWO_CAUSES))
+    assert not result.causes
+    assert not [c for c in backend.calls if c.tag == "claim:label"]
+
+
+@pytest.mark.parametrize("limit", [1, 2])
+def test_every_cause_argued_in_a_causal_sentence_gets_a_candidate(limit: int) -> None:
+    tariffs = "".join(f"美股第{i}天下跌，关税政策拖累股市，市场大跌。" for i in range(1, 7))
+    text = (
+        tariffs
+        + "此外，投资者对人工智能投资回报的担忧也导致芯片股下跌。"
+        + "估值这个词只是顺带一提，股市下跌。"  # a cue next to a move, with no reason given
+    )
+    chosen = find_candidates(normalize(text), limit)
+    labels = [set(c.supported) for c in chosen]
+    assert {"trade_policy"} in labels
+    assert ({"ai_disruption"} in labels) == (limit >= 2)
+    # By score alone the AI sentence loses to the tariff ones; the uncaused valuation cue never
+    # takes a slot from them.
+    assert not any("valuation" in c.supported for c in find_candidates(normalize(text), 3))
+    assert [c.span.start for c in chosen] == sorted(c.span.start for c in chosen)

@@ -88,3 +88,16 @@ def test_every_cause_argued_in_a_causal_sentence_gets_a_candidate(limit: int) ->
     # takes a slot from them.
     assert not any("valuation" in c.supported for c in find_candidates(normalize(text), 3))
     assert [c.span.start for c in chosen] == sorted(c.span.start for c in chosen)
+
+
+def test_a_force_verb_makes_a_sentence_causal() -> None:
+    # "Forced selling deepened the fall" and "rate bets pushed yields up" give reasons without
+    # 导致/引发: they are candidates, and the label they carry is covered.
+    text = (
+        "".join(f"美股第{i}天下跌，关税政策拖累股市。" for i in range(1, 5))
+        + "市场人士指出，部分基金遭遇追缴保证金，被迫卖出持股，加剧了跌势。"
+        "交易员减少降息押注，推升了美债收益率。"
+    )
+    chosen = find_candidates(normalize(text), 3)
+    assert [c.supported for c in chosen] == [["trade_policy"], ["liquidity"], ["monetary_policy"]]
+    assert chosen[0].span.text.startswith("美股第1天")

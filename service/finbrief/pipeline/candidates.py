@@ -33,7 +33,9 @@ MOVE_RE = re.compile(
 )
 CAUSE_RE = re.compile(
     r"导致|導致|引发|引發|触发|觸發|由于|由於|因为|因為|原因|拖累|冲击|衝擊|造成|推动|推動|驱动|"
-    r"驅動|归咎|歸咎|罪魁|真凶|真兇|元凶|主因|受.{1,20}影响|受.{1,20}影響|担忧|擔憂|恐慌|所致"
+    r"驅動|归咎|歸咎|罪魁|真凶|真兇|元凶|主因|受.{1,20}影响|受.{1,20}影響|担忧|擔憂|恐慌|所致|"
+    # Verbs that make something a force on prices ("加剧了跌势", "推升殖利率", "只是导火线").
+    r"加剧|加劇|加重|推升|推高|压低|壓低|打压|打壓|施压|施壓|引爆|导火线|導火線|催化剂|催化劑|促使"
 )
 # Explicit attribution: the sentence names a culprit ("blamed on", "the real culprit", "the main
 # reason"), which is a stronger sign of a cause claim than a consequence connective like 引发.

@@ -180,6 +180,18 @@ def test_a_corporate_role_the_source_does_not_name_fails() -> None:
     assert not checks.roles_traceable(boss, "Sainsbury's chief executive spoke; the chairman disagreed.")
 
 
+def test_an_expert_the_source_does_not_quote_fails() -> None:
+    # Seen on causes-holdout h1: the article quotes a Wells Fargo strategist and fund managers, the
+    # bullet said "Economists say the rise in CPI is due to inflation".
+    bank = "富国银行策略师李安娜表示，通胀数据高于预期，基金经理认为与企业盈利无关。"
+    assert checks.roles_traceable(bank, "Economists say the rise in CPI is due to inflation.") == [
+        "role not in the source: 'Economists' (the source names no economist)"
+    ]
+    assert not checks.roles_traceable(bank, "A Wells Fargo strategist said inflation was too high.")
+    assert not checks.roles_traceable("经济学家普遍预计通胀回落。", "Economists expect inflation to ease.")
+    assert checks.roles_traceable(bank, "Experts warn of more losses.")
+
+
 def test_regional_financial_names_are_known_and_their_bad_renderings_fail(glossary: Glossary) -> None:
     # Seen from the 1.5B model: 元大 -> "Yuan Majun Investment", 东证指数 -> "East China index".
     zh = "元大投顾主管表示，东证指数与恒生科技指数同步下跌，外资卖超新台币520亿元。"

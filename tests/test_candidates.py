@@ -93,3 +93,10 @@ def test_primary_cause_outside_the_lead_is_the_one_named_as_the_main_cause() -> 
     )
     # A supported claim in the title or lead wins outright.
     assert primary_cause([claim("earnings", "财报不及预期拖累股价。", 10, 0.6), named], 40) == "earnings"
+    # Two causes alike in the headline: the one the article goes on to develop.
+    title = "关税升级叠加降息预期降温 美股重挫"
+    both = [claim("monetary_policy", title, 0, 0.55), claim("trade_policy", title, 0, 0.55)]
+    tariffs = claim("trade_policy", "市场将卖压归咎于关税。", 60, 0.85)
+    assert primary_cause([*both, tariffs], lead_end=20) == "trade_policy"
+    # ... which is only seen before dedupe keeps the more confident twin outside the headline.
+    assert primary_cause(dedupe([*both, tariffs]), lead_end=20) == "monetary_policy"

@@ -133,7 +133,7 @@ class BriefPipeline:
             key_figures=key_figures,
             entities=entities,
             causes=causes,
-            primary_cause=claim_steps.primary_cause(causes, lead),
+            primary_cause=claim_steps.primary_cause(claims, lead),
             source_script=doc.script,
             warnings=warnings,
             provenance=provenance(

@@ -194,32 +194,43 @@ def drivers(answer: dict[str, Any] | None) -> list[str]:
     return [str(x) for x in dict.fromkeys(raw) if x != "none"]
 
 
+def uncontradicted(claims: list[CauseClaim]) -> list[CauseClaim]:
+    """A voice that denies a cause is not also taken to support it: the denial was found by code in
+    a negation scope, the support is only the model's yes, so the support goes (different voices
+    may still disagree)."""
+    denied = {(c.label, c.claimant) for c in claims if c.stance == "rejected"}
+    return [c for c in claims if not (c.stance == "supported" and (c.label, c.claimant) in denied)]
+
+
 def dedupe(claims: list[CauseClaim]) -> list[CauseClaim]:
-    """One claim per (label, stance, claimant), the most confident. A voice that denies a cause is
-    not also taken to support it: the denial was found by code in a negation scope, the support is
-    only the model's yes, so the support goes (different voices may still disagree)."""
+    """One claim per (label, stance, claimant), the most confident, of the uncontradicted ones."""
     best: dict[tuple[str, str, str], CauseClaim] = {}
-    for c in claims:
+    for c in uncontradicted(claims):
         key = (c.label, c.stance, c.claimant)
         if key not in best or c.confidence > best[key].confidence:
             best[key] = c
-    kept = [
-        c
-        for (label, stance, claimant), c in best.items()
-        if not (stance == "supported" and (label, "rejected", claimant) in best)
-    ]
-    return sorted(kept, key=lambda c: c.evidence_start)
+    return sorted(best.values(), key=lambda c: c.evidence_start)
 
 
 def primary_cause(claims: list[CauseClaim], lead_end: int) -> str | None:
     """The label the headline or thesis advances: the most confident supported claim in the title or
     lead paragraph; failing that, the label with the most supported weight across the article,
     counting only explicit attributions ("…是主因", "真正原因") where there are any: naming the
-    main cause outranks a cause merely implied ("引发", "拖累")."""
-    supported = [c for c in claims if c.stance == "supported"]
+    main cause outranks a cause merely implied ("引发", "拖累").
+
+    Pass the claims before dedupe: a headline claim is often the less confident twin of the same
+    label's claim further down, and dedupe would move it out of the lead."""
+    supported = [c for c in uncontradicted(claims) if c.stance == "supported"]
+    weight: dict[str, float] = {}
+    for c in supported:
+        weight[c.label] = weight.get(c.label, 0.0) + c.confidence
     lead = [c for c in supported if c.evidence_start < lead_end]
     if lead:
-        return max(lead, key=lambda c: (c.confidence, -c.evidence_start)).label
+        # Two causes stated alike in the headline ("关税升级叠加降息预期降温"): the one the article
+        # goes on to develop is its thesis.
+        top = max(c.confidence for c in lead)
+        tied = [c for c in lead if c.confidence == top]
+        return max(tied, key=lambda c: (weight[c.label], -c.evidence_start)).label
     blamed = [c for c in supported if BLAME_RE.search(c.evidence_zh)]
     scores: dict[str, float] = {}
     for c in blamed or supported:

@@ -192,6 +192,25 @@ def test_an_expert_the_source_does_not_quote_fails() -> None:
     assert checks.roles_traceable(bank, "Experts warn of more losses.")
 
 
+def test_a_weekday_or_month_the_source_does_not_state_fails() -> None:
+    # Seen on causes-holdout h5: "美股连三日重挫 那斯达克单周跌逾5%" rendered "...fell by 5% on Wednesday".
+    title = "关税升级叠加降息预期降温 美股连三日重挫 那斯达克单周跌逾5%"
+    assert checks.dates_traceable(title, "The Nasdaq fell 5% on Wednesday.") == [
+        "date not in the source: 'Wednesday'"
+    ]
+    assert not checks.dates_traceable("美股周三下跌。", "US stocks fell on Wednesday.")
+    assert not checks.dates_traceable("美股星期天前夕", "before Sunday")
+    assert not checks.dates_traceable("一名消息人士向 Sunday Times 表示", "A source told The Sunday Times.")
+    assert checks.dates_traceable("11月6日的选举", "the January 6 vote") == [
+        "date not in the source: 'January'"
+    ]
+    assert not checks.dates_traceable("11月6日的选举", "the November 6 vote")
+    assert not checks.dates_traceable("十二月的数据", "December data")
+    assert checks.dates_traceable("十二月的数据", "February data")  # 二月 inside 十二月 is not February
+    assert not checks.dates_traceable("数据好于预期", "Rates may rise, analysts say.")
+    assert checks.dates_traceable("数据好于预期", "Data due May 5.")
+
+
 def test_regional_financial_names_are_known_and_their_bad_renderings_fail(glossary: Glossary) -> None:
     # Seen from the 1.5B model: 元大 -> "Yuan Majun Investment", 东证指数 -> "East China index".
     zh = "元大投顾主管表示，东证指数与恒生科技指数同步下跌，外资卖超新台币520亿元。"

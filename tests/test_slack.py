@@ -96,7 +96,7 @@ def test_signed_slash_command_on_seed_004_posts_one_threaded_block_kit_brief(set
     assert block_kit_error(blocks) is None and brief.result["ok"]
     assert blocks[0] == {"type": "header", "text": {"type": "plain_text", "text": "Stocks fall"}}
     body = texts(brief.args)
-    assert "• US stocks fell sharply on Monday." in body
+    assert "• US stocks fell sharply in the session." in body
     assert "*Key figures*" in body and "*Cause claims*" in body
     assert "✅ supported · claimed by the author · US stocks ↓" in body and "> Stocks fell" in body
     assert "「英伟达对此表示" in body  # the verbatim Chinese evidence, shortened

@@ -226,6 +226,38 @@ def roles_traceable(simplified_zh: str, english: str) -> list[str]:
     return out
 
 
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_WEEKDAY_ZH = ("一", "二", "三", "四", "五", "六", "[日天]")
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+_ZH_MONTH_NUMERALS = ("一|元", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二")
+_DATE_WORDS = [
+    (re.compile(rf"\b{day}s?\b"), day, re.compile(rf"(?:周|星期|礼拜){zh}"))
+    for day, zh in zip(_WEEKDAYS, _WEEKDAY_ZH, strict=True)
+] + [
+    (
+        # "may" is a verb: the month only before a day number
+        re.compile(rf"\b{month}\b" + (r"(?=\s+\d)" if month == "May" else "")),
+        month,
+        re.compile(rf"(?<![0-9０-９一二三四五六七八九十])(?:0?{i}|{zh})\s*月"),
+    )
+    for i, (month, zh) in enumerate(zip(_MONTHS, _ZH_MONTH_NUMERALS, strict=True), start=1)
+]
+
+
+def dates_traceable(simplified_zh: str, english: str) -> list[str]:
+    """A weekday or month the source does not state (a headline's "连三日" rendered "on Wednesday"):
+    dates are facts, and a small model fills them in from nowhere."""
+    return [
+        f"date not in the source: {en_word!r}"
+        for en_re, en_word, zh_re in _DATE_WORDS
+        # "The Sunday Times" in the source's own Latin script is a name, not a date
+        if en_re.search(english) and not zh_re.search(simplified_zh) and en_word not in simplified_zh
+    ]
+
+
 def english_problems(texts: Iterable[str], glossary: Glossary, present: set[str]) -> list[str]:
     out: list[str] = []
     for t in texts:

@@ -24,7 +24,7 @@ def summary_answer(headline: str, *bullets: str) -> dict[str, str]:
     """A summary in the pipeline's slot format (see pipeline/grammar.SUMMARY_SLOTS)."""
     slots = ("move", "cause", "claim", "context")
     texts = bullets or (
-        "US stocks fell sharply on Monday.",
+        "US stocks fell sharply in the session.",
         "A new AI model from China caused the sell-off.",
         "Analysts say the move was overdone.",
         "Tech earnings are due later this week.",

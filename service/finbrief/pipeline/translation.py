@@ -208,6 +208,7 @@ class Translator:
             + checks.numbers_faithful(simp, en, require_all=True, names=names)
             + checks.latin_words_kept(zh, en)
             + checks.roles_traceable(simp, en)
+            + checks.dates_traceable(simp, en)
             + checks.causes_attested(simp, en, labels=False)
         )
         if result is not None and result.finish_reason == "length":

@@ -84,6 +84,19 @@ CAUSES_REPORTS_S4 = [
     ("holdout-causes", "holdout (new), final"),
 ]
 
+CAUSES_REPORTS_S5 = [
+    ("seeds-causes-s4", "seeds, session 4"),
+    ("seeds-causes-s5", "seeds, session 5"),
+    ("seeds-causes-s5-nofollowups", "seeds, s5 without follow-ups"),
+    ("challenge-causes-s4", "challenge, session 4"),
+    ("challenge-causes-s5", "challenge, session 5"),
+    ("challenge-causes-s5-nofollowups", "challenge, s5 without follow-ups"),
+    ("holdout-causes", "holdout h1-h4, session 4"),
+    ("holdout-causes-s5", "holdout h1-h5, follow-ups + coverage"),
+    ("holdout-causes-s5f", "holdout h1-h5, session 5 final"),
+    ("holdout-causes-s5-nofollowups", "holdout h1-h5, s5 without follow-ups"),
+]
+
 
 def causes(folder: Path, stems: list[tuple[str, str]]) -> str:
     reports = [(title, rep) for stem, title in stems if (rep := _load(folder / f"{stem}.json"))]
@@ -140,6 +153,7 @@ def main() -> None:
     print("\n## Levers, finance-challenge zh-TW, 20 sentences\n\n" + finance_levers)
     print("\n## Cause attribution, sessions 2-3\n\n" + causes(folder, CAUSES_REPORTS))
     print("\n## Cause attribution, session 4\n\n" + causes(folder, CAUSES_REPORTS_S4))
+    print("\n## Cause attribution, session 5\n\n" + causes(folder, CAUSES_REPORTS_S5))
     sample_table = sampling(folder, "sample-bound-zh-TW-100", "ntrex300-zh-TW-raw", 100)
     print("\n## Picking among samples, NTREX zh-TW, first 100 segments\n\n" + sample_table)
 

@@ -101,3 +101,13 @@ def test_a_force_verb_makes_a_sentence_causal() -> None:
     chosen = find_candidates(normalize(text), 3)
     assert [c.supported for c in chosen] == [["trade_policy"], ["liquidity"], ["monetary_policy"]]
     assert chosen[0].span.text.startswith("美股第1天")
+
+
+def test_a_bond_yield_is_not_a_fiscal_cue() -> None:
+    # Seen on causes-holdout h5: "十年期公债殖利率升至4.62%" made a rates sentence a fiscal candidate.
+    yields = find_candidates(
+        normalize("降息预期降温推升了美债收益率，十年期公债殖利率升至4.62%，拖累股市。"), 4
+    )
+    assert [c.supported for c in yields] == [["monetary_policy"]]
+    debt = find_candidates(normalize("市场担忧美国公债利息负担持续加重，拖累股市全线下跌。"), 4)
+    assert [c.supported for c in debt] == [["fiscal_policy"]]

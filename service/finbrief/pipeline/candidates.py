@@ -50,15 +50,21 @@ SAYS_RE = re.compile(
 # Forward-looking hedges describe risks to come, not what moved the market.
 AHEAD_RE = re.compile(r"未来|未來|将会|將會|可能会|可能會|或将|或將|展望")
 
+# Words after which a label's cue names something else: "国债收益率" is a bond yield, a market price
+# (the move, or rates), not deficits or debt supply.
+_NOT_A_CUE_BEFORE: dict[str, str] = {"fiscal_policy": "收益率|殖利率|利率"}
 # One pattern per label, compiled once: Latin cues ("AI", "Fed") must be whole words.
 _LABEL_PATTERNS = [
     (
         info.id,
         re.compile(
-            "|".join(
+            "(?:"
+            + "|".join(
                 re.escape(c) if not c.isascii() else rf"(?<![A-Za-z]){re.escape(c)}(?![A-Za-z])"
                 for c in sorted(info.cues, key=len, reverse=True)
             )
+            + ")"
+            + (f"(?!{_NOT_A_CUE_BEFORE[info.id]})" if info.id in _NOT_A_CUE_BEFORE else "")
         ),
     )
     for info in LABELS

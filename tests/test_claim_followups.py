@@ -11,7 +11,7 @@ import pytest
 from finbrief.backends.base import GenerationRequest
 from finbrief.backends.scripted import ScriptedBackend, default_responder
 from finbrief.normalize import normalize
-from finbrief.pipeline.candidates import find_candidates
+from finbrief.pipeline.candidates import asks_about, find_candidates
 from finbrief.runtime import build_runtime
 from finbrief.schemas import BriefRequest
 from finbrief.settings import Settings
@@ -87,6 +87,9 @@ def test_every_cause_argued_in_a_causal_sentence_gets_a_candidate(limit: int) ->
     # By score alone the AI sentence loses to the tariff ones; the uncaused valuation cue never
     # takes a slot from them.
     assert not any("valuation" in c.supported for c in find_candidates(normalize(text), 3))
+    # Nor does a forecast: it gives no reason for what happened.
+    ahead = tariffs + "分析师认为，人工智能的冲击未来可能会导致芯片股下跌。"
+    assert not any("ai_disruption" in c.supported for c in find_candidates(normalize(ahead), 2))
     assert [c.span.start for c in chosen] == sorted(c.span.start for c in chosen)
 
 
@@ -111,3 +114,27 @@ def test_a_bond_yield_is_not_a_fiscal_cue() -> None:
     assert [c.supported for c in yields] == [["monetary_policy"]]
     debt = find_candidates(normalize("市场担忧美国公债利息负担持续加重，拖累股市全线下跌。"), 4)
     assert [c.supported for c in debt] == [["fiscal_policy"]]
+
+
+def test_no_followup_for_a_cue_that_is_the_move_a_sector_or_a_forecast() -> None:
+    # Seen on causes-challenge: yes/no follow-ups said yes to positioning for "…是本轮抛售的主因"
+    # (the sell-off is the move), to ai_disruption for "人工智能概念股估值偏高，未来可能…" (the
+    # stocks that moved, and a forecast).
+    text = (
+        "市场普遍认为，地缘政治紧张是本轮抛售的主因。"
+        "分析师指出，人工智能概念股估值偏高拖累大盘。"
+        "分析师提醒，人工智能泡沫未来可能会引发更大回调。"
+        "交易员表示，关税和美联储维持高利率的担忧拖累股市。"
+    )
+    doc = normalize(text)
+    by_text = {c.span.text[:6]: c for c in find_candidates(doc, 8)}
+    assert not asks_about(doc, by_text["市场普遍认为"], "positioning")
+    assert not asks_about(doc, by_text["分析师指出，"], "ai_disruption")
+    assert asks_about(doc, by_text["分析师指出，"], "valuation")
+    assert not asks_about(doc, by_text["分析师提醒，"], "valuation")
+    assert asks_about(doc, by_text["交易员表示，"], "monetary_policy")
+    # The hedge must be in the cue's own clause (seed 001: "…加上关税和美联储长期维系高利率担忧，
+    # 这种情况可能会…" names its causes before the forecast).
+    tail = normalize("科技股剧烈波动，加上关税和美联储维持高利率的担忧，这种情况可能会持续，股市下跌。")
+    (cand,) = find_candidates(tail, 2)
+    assert asks_about(tail, cand, "monetary_policy")

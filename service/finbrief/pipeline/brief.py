@@ -283,7 +283,7 @@ class BriefPipeline:
         ]
         pending = list(zip(questions, ask.ask_many(items), strict=True))
         if self.settings.claim_label_followups:
-            followups = claim_steps.label_followups(pending)
+            followups = claim_steps.label_followups(doc, pending)
             asked = [
                 claim_steps.render_label_question(self.prompts, article, shown[id(q.candidate)], label)
                 for q, _, label in followups

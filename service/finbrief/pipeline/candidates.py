@@ -98,6 +98,27 @@ def label_hits(simp: str, start: int, end: int) -> list[tuple[str, int]]:
     return [(label, m.start()) for label, rx in _LABEL_PATTERNS for m in rx.finditer(simp, start, end)]
 
 
+# A cue just before one of these names the stocks that moved ("人工智能概念股", "AI服务器概念股").
+_SECTOR_RE = re.compile(r"[^，,。；;\s]{0,4}?(?:概念股|概念|板块|类股|相关股)")
+
+
+def asks_about(doc: Document, cand: Candidate, label: str) -> bool:
+    """Whether a label the model left out of a sentence's drivers deserves its own yes/no question
+    (pipeline/claims.label_followups): a small model says yes too easily, so only where the label
+    has a cue that names a cause, in a sentence about what happened, not about what may come."""
+    simp, start, end = doc.simplified, cand.span.start, cand.span.end
+    rx = next((pattern for lab, pattern in _LABEL_PATTERNS if lab == label), None)
+    for m in rx.finditer(simp, start, end) if rx else ():
+        is_move = MOVE_RE.fullmatch(m.group())  # "抛售" is the sell-off itself
+        sector = _SECTOR_RE.match(simp, m.end(), end)
+        clause_start = max(simp.rfind(p, start, m.start()) for p in "，,；;") + 1 or start
+        clause_end = CLAUSE_END_RE.search(simp, m.end(), end)
+        clause = simp[max(clause_start, start) : clause_end.start() if clause_end else end]
+        if not (is_move or sector or AHEAD_RE.search(clause)):
+            return True
+    return False
+
+
 def _classify(simp: str, seg: Segment, blanket: bool) -> tuple[list[str], list[str]]:
     scopes = negation_scopes(simp, seg.start, seg.end)
     supported: list[str] = []
@@ -153,8 +174,11 @@ def select(doc: Document, candidates: list[Candidate], limit: int) -> list[Candi
 
 
 def _states_cause(doc: Document, cand: Candidate) -> bool:
-    """A cause connective or a negation: the sentence gives a reason, not just a cue word near a move."""
+    """A cause connective or a negation, outside a forecast: the sentence gives a reason for what
+    happened, not just a cue word near a move."""
     text = doc.simplified[cand.span.start : cand.span.end]
+    if AHEAD_RE.search(text) and not cand.rejected:  # a forecast, not a reason for what happened
+        return False
     return bool(cand.rejected or CAUSE_RE.search(text) or BLAME_RE.search(text))
 
 

@@ -13,7 +13,7 @@ from ..normalize import Document
 from ..schemas import CauseClaim
 from ..taxonomy import LABELS
 from . import grammar, speakers
-from .candidates import BLAME_RE, CAUSE_RE, Candidate
+from .candidates import BLAME_RE, CAUSE_RE, Candidate, asks_about
 from .prompts import PromptSet
 
 _COVERS: dict[str, str] = {info.id: info.covers.split(":")[0] for info in LABELS}
@@ -83,7 +83,7 @@ def render_question(
 
 
 def label_followups(
-    pending: list[tuple[ClaimQuestion, dict[str, Any] | None]],
+    doc: Document, pending: list[tuple[ClaimQuestion, dict[str, Any] | None]]
 ) -> list[tuple[ClaimQuestion, dict[str, Any], str]]:
     """(question, its answer, label) for each candidate label the model left out of a causal answer.
 
@@ -96,7 +96,11 @@ def label_followups(
         named = drivers(answer)
         if q.side != "supported" or answer is None or not named:
             continue
-        out += [(q, answer, label) for label in q.labels if label not in named]
+        out += [
+            (q, answer, label)
+            for label in q.labels
+            if label not in named and asks_about(doc, q.candidate, label)
+        ]
     return out
 
 

@@ -89,12 +89,12 @@ CAUSES_REPORTS_S5 = [
     ("seeds-causes-s5", "seeds, session 5"),
     ("seeds-causes-s5-nofollowups", "seeds, s5 without follow-ups"),
     ("challenge-causes-s4", "challenge, session 4"),
+    ("challenge-causes-s5a", "challenge, ungated follow-ups"),
     ("challenge-causes-s5", "challenge, session 5"),
-    ("challenge-causes-s5-nofollowups", "challenge, s5 without follow-ups"),
     ("holdout-causes", "holdout h1-h4, session 4"),
-    ("holdout-causes-s5", "holdout h1-h5, follow-ups + coverage"),
-    ("holdout-causes-s5f", "holdout h1-h5, session 5 final"),
-    ("holdout-causes-s5-nofollowups", "holdout h1-h5, s5 without follow-ups"),
+    ("holdout-causes-s5", "holdout, follow-ups + coverage"),
+    ("holdout-causes-s5b", "holdout, + force verbs, primary"),
+    ("holdout-causes-s5f", "holdout, session 5"),
 ]
 
 

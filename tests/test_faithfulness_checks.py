@@ -206,6 +206,8 @@ def test_a_weekday_or_month_the_source_does_not_state_fails() -> None:
     ]
     assert not checks.dates_traceable("11月6日的选举", "the November 6 vote")
     assert not checks.dates_traceable("十二月的数据", "December data")
+    assert not checks.dates_traceable("美国银行3/1日对美股的预测", "Bank of America's March 1 forecast")
+    assert checks.dates_traceable("美国银行13/1日", "March 1")
     assert checks.dates_traceable("十二月的数据", "February data")  # 二月 inside 十二月 is not February
     assert not checks.dates_traceable("数据好于预期", "Rates may rise, analysts say.")
     assert checks.dates_traceable("数据好于预期", "Data due May 5.")

@@ -241,7 +241,8 @@ _DATE_WORDS = [
         # "may" is a verb: the month only before a day number
         re.compile(rf"\b{month}\b" + (r"(?=\s+\d)" if month == "May" else "")),
         month,
-        re.compile(rf"(?<![0-9０-９一二三四五六七八九十])(?:0?{i}|{zh})\s*月"),
+        # 3月, 三月, or a month/day date (3/1日, 3/8)
+        re.compile(rf"(?<![0-9０-９一二三四五六七八九十])(?:(?:0?{i}|{zh})\s*月|0?{i}/[0-3]?[0-9](?![0-9]))"),
     )
     for i, (month, zh) in enumerate(zip(_MONTHS, _ZH_MONTH_NUMERALS, strict=True), start=1)
 ]

@@ -23,6 +23,7 @@ NTREX_ROWS = [
     ("ntrex300-zh-TW-pipeline", "zh-TW", "pipeline (before the Latin-words check)"),
     ("ntrex300-zh-TW-pipeline-latin", "zh-TW", "pipeline (+ name checks, spliced)"),
     ("ntrex300-zh-TW-pipeline-s4", "zh-TW", "pipeline (+ session-4 checks, spliced)"),
+    ("ntrex300-zh-TW-pipeline-s5", "zh-TW", "pipeline (+ session-5 dates check, spliced)"),
 ]
 
 

@@ -89,8 +89,8 @@ def label_followups(
 
     A small model asked to pick the drivers of a sentence that names several ("关税和美联储长期
     维系高利率担忧") names one of them and stops. Once it has said the sentence does present a
-    cause, each label it left out is asked about on its own, a yes/no question it answers far
-    more reliably than a pick from a list."""
+    cause, each label it left out is asked about on its own: a narrower question than a pick
+    from a list, though still yes-biased, hence the gate in `asks_about`."""
     out = []
     for q, answer in pending:
         named = drivers(answer)

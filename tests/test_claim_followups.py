@@ -4,7 +4,6 @@ labels the model leaves out of a causal answer are asked about one at a time."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -38,9 +37,14 @@ def brief(settings: Settings, answer_yes_for: set[str]) -> tuple[dict[str, list[
     return by_stance, backend
 
 
-def test_a_left_out_label_confirmed_on_its_own_becomes_a_claim(settings: Settings) -> None:
+@pytest.fixture
+def on(settings: Settings) -> Settings:
+    return settings.model_copy(update={"claim_label_followups": True})
+
+
+def test_a_left_out_label_confirmed_on_its_own_becomes_a_claim(on: Settings) -> None:
     # The scripted model names only the first candidate label (trade_policy), like the real one.
-    causes, backend = brief(settings, {"monetary_policy"})
+    causes, backend = brief(on, {"monetary_policy"})
     assert sorted(causes["supported"]) == ["monetary_policy", "trade_policy"]
     asked = [c for c in backend.calls if c.tag == "claim:label"]
     assert len(asked) == 1 and '"monetary_policy"' in asked[0].user and "关税和美联储" in asked[0].user
@@ -49,16 +53,16 @@ def test_a_left_out_label_confirmed_on_its_own_becomes_a_claim(settings: Setting
     assert asked[0].user.split("Task:")[0] == claim.user.split("Task:")[0]
 
 
-def test_a_no_adds_nothing_and_the_lever_can_be_switched_off(settings: Settings, tmp_path: Path) -> None:
-    causes, _ = brief(settings, set())
+def test_a_no_adds_nothing_and_the_lever_is_off_by_default(settings: Settings, on: Settings) -> None:
+    causes, _ = brief(on, set())
     assert causes["supported"] == ["trade_policy"]
-    off = settings.model_copy(update={"claim_label_followups": False})
-    causes, backend = brief(off, {"monetary_policy"})
+    assert not settings.claim_label_followups
+    causes, backend = brief(settings, {"monetary_policy"})
     assert causes["supported"] == ["trade_policy"]
     assert not [c for c in backend.calls if c.tag == "claim:label"]
 
 
-def test_no_followup_when_the_model_says_the_sentence_gives_no_cause(settings: Settings) -> None:
+def test_no_followup_when_the_model_says_the_sentence_gives_no_cause(on: Settings) -> None:
     def responder(req: GenerationRequest) -> str:
         if req.tag == "claim:supported":
             return json.dumps(
@@ -67,7 +71,7 @@ def test_no_followup_when_the_model_says_the_sentence_gives_no_cause(settings: S
         return default_responder(req)
 
     backend = ScriptedBackend(responder)
-    result = build_runtime(settings, backend).pipeline.run(BriefRequest(text=TWO_CAUSES))
+    result = build_runtime(on, backend).pipeline.run(BriefRequest(text=TWO_CAUSES))
     assert not result.causes
     assert not [c for c in backend.calls if c.tag == "claim:label"]
 

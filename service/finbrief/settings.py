@@ -48,8 +48,10 @@ class Settings(BaseSettings):
     glossary_path: Path | None = Field(None, description="Extra glossary TSV merged over the bundled one")
     chunk_chars: int = Field(3600, ge=300, description="Article characters per map step")
     max_claim_candidates: int = Field(8, ge=1)
+    # Off by default: at the session-5 code it added 2 right and 2 wrong labels over 16 articles,
+    # for 12% more model calls (docs/QUALITY.md, session 5).
     claim_label_followups: bool = Field(
-        True, description="Ask yes/no about each candidate label the model left out of a causal answer"
+        False, description="Ask yes/no about each candidate label the model left out of a causal answer"
     )
     max_key_figures: int = Field(6, ge=0)
     repair_attempts: int = Field(1, ge=0, le=3)

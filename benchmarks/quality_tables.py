@@ -87,15 +87,17 @@ CAUSES_REPORTS_S4 = [
 
 CAUSES_REPORTS_S5 = [
     ("seeds-causes-s4", "seeds, session 4"),
-    ("seeds-causes-s5", "seeds, session 5"),
-    ("seeds-causes-s5-nofollowups", "seeds, s5 without follow-ups"),
+    ("seeds-causes-s5-nofollowups", "seeds, session 5 (default)"),
+    ("seeds-causes-s5", "seeds, s5 + follow-ups"),
     ("challenge-causes-s4", "challenge, session 4"),
     ("challenge-causes-s5a", "challenge, ungated follow-ups"),
-    ("challenge-causes-s5", "challenge, session 5"),
+    ("challenge-causes-s5-nofollowups", "challenge, session 5 (default)"),
+    ("challenge-causes-s5", "challenge, s5 + follow-ups"),
     ("holdout-causes", "holdout h1-h4, session 4"),
-    ("holdout-causes-s5", "holdout, follow-ups + coverage"),
+    ("holdout-causes-s5", "holdout, coverage + follow-ups"),
     ("holdout-causes-s5b", "holdout, + force verbs, primary"),
-    ("holdout-causes-s5f", "holdout, session 5"),
+    ("holdout-causes-s5-nofollowups", "holdout, session 5 (default)"),
+    ("holdout-causes-s5f", "holdout, s5 + follow-ups"),
 ]
 
 

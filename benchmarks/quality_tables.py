@@ -19,6 +19,7 @@ NTREX_ROWS = [
     ("ntrex300-zh-CN-raw", "zh-CN", "raw model, plain prompt"),
     ("ntrex300-zh-CN-pipeline", "zh-CN", "pipeline (before figure hints)"),
     ("ntrex300-zh-CN-pipeline-v2", "zh-CN", "pipeline"),
+    ("ntrex300-zh-CN-pipeline-s5", "zh-CN", "pipeline, session-5 code"),
     ("ntrex300-zh-TW-raw", "zh-TW", "raw model, plain prompt"),
     ("ntrex300-zh-TW-pipeline", "zh-TW", "pipeline (before the Latin-words check)"),
     ("ntrex300-zh-TW-pipeline-latin", "zh-TW", "pipeline (+ name checks, spliced)"),

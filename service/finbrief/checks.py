@@ -259,6 +259,12 @@ def dates_traceable(simplified_zh: str, english: str) -> list[str]:
     ]
 
 
+def details_traceable(simplified_zh: str, english: str) -> list[str]:
+    """Details a small model adds from nowhere (a role, an expert, a weekday or month): the
+    translation and summary checks share this list, so a new such check is added once."""
+    return roles_traceable(simplified_zh, english) + dates_traceable(simplified_zh, english)
+
+
 def english_problems(texts: Iterable[str], glossary: Glossary, present: set[str]) -> list[str]:
     out: list[str] = []
     for t in texts:

@@ -202,13 +202,12 @@ class BriefPipeline:
             user = self.prompts.render("summary", article=article)
         else:
             user = self.prompts.render("reduce", notes="\n".join(f"- {n}" for n in notes or []), title=title)
-        answer = None
         for attempt in range(1 + self.settings.repair_attempts):  # re-asked whole only if unusable
             answer = ask.ask(user + ("\nAnswer with the JSON object only." if attempt else ""),
                              grammar.summary_slots_grammar(), 450, "summary")  # fmt: skip
             if answer is not None and str(answer.get("headline", "")).strip():
                 break
-        if answer is None or not str(answer.get("headline", "")).strip():
+        else:
             raise GenerationFailed("the model did not produce a usable summary", detail={"step": "summary"})
         fields = {name: str(answer.get(name, "")).strip() for name in ("headline", *grammar.SUMMARY_SLOTS)}
         checker = SummaryChecks(self.glossary, doc, present, rejected, counters)

@@ -70,6 +70,7 @@ _LABEL_PATTERNS = [
     for info in LABELS
     if info.cues
 ]
+_PATTERN_OF: dict[str, re.Pattern[str]] = dict(_LABEL_PATTERNS)
 
 
 @dataclass
@@ -107,11 +108,11 @@ def asks_about(doc: Document, cand: Candidate, label: str) -> bool:
     (pipeline/claims.label_followups): a small model says yes too easily, so only where the label
     has a cue that names a cause, in a sentence about what happened, not about what may come."""
     simp, start, end = doc.simplified, cand.span.start, cand.span.end
-    rx = next((pattern for lab, pattern in _LABEL_PATTERNS if lab == label), None)
+    rx = _PATTERN_OF.get(label)
     for m in rx.finditer(simp, start, end) if rx else ():
         is_move = MOVE_RE.fullmatch(m.group())  # "抛售" is the sell-off itself
         sector = _SECTOR_RE.match(simp, m.end(), end)
-        clause_start = max(simp.rfind(p, start, m.start()) for p in "，,；;") + 1 or start
+        clause_start = max(simp.rfind(p, start, m.start()) for p in "，,；;") + 1  # rfind: -1 if none
         clause_end = CLAUSE_END_RE.search(simp, m.end(), end)
         clause = simp[max(clause_start, start) : clause_end.start() if clause_end else end]
         if not (is_move or sector or AHEAD_RE.search(clause)):
@@ -176,10 +177,11 @@ def select(doc: Document, candidates: list[Candidate], limit: int) -> list[Candi
 def _states_cause(doc: Document, cand: Candidate) -> bool:
     """A cause connective or a negation, outside a forecast: the sentence gives a reason for what
     happened, not just a cue word near a move."""
+    if cand.rejected:
+        return True
     text = doc.simplified[cand.span.start : cand.span.end]
-    if AHEAD_RE.search(text) and not cand.rejected:  # a forecast, not a reason for what happened
-        return False
-    return bool(cand.rejected or CAUSE_RE.search(text) or BLAME_RE.search(text))
+    # a forecast is not a reason for what happened
+    return not AHEAD_RE.search(text) and bool(CAUSE_RE.search(text) or BLAME_RE.search(text))
 
 
 def claim_score(sentence: str, moves: bool, causes: bool, negated: bool, *, lead: bool) -> float:

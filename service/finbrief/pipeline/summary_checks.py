@@ -28,8 +28,7 @@ class SummaryChecks:
         found = checks.english_problems([text], self.glossary, self.present)
         found += checks.numbers_faithful(simp, text, rounding=True, names=self.present)
         found += checks.complete_sentence(text, 1 if headline else 4)
-        found += checks.roles_traceable(simp, text)
-        found += checks.dates_traceable(simp, text)
+        found += checks.details_traceable(simp, text)
         found += checks.causes_attested(simp, text)
         found += checks.contradicts_rejections(text, self.rejected)
         if len(text) >= limit:  # the grammar's bound stopped it: whatever it said is cut

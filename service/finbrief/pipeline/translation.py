@@ -76,11 +76,14 @@ class Translator:
     ) -> None:
         self.backend, self.glossary, self.prompts = backend, glossary, prompts
         self.levers = levers or Levers()
-        self.repair_budget = repair_attempts
-        self.repair_attempts = repair_attempts if self.levers.repair else 0
+        self.repair_budget = repair_attempts  # what variant() passes on; the repair lever may zero it
         self.max_piece_chars, self.batch_size = max_piece_chars, batch_size
         # samples > 1: the greedy draft plus sampled ones, one picked by agreement (see pick_mbr).
         self.samples, self.sample_temperature = samples, sample_temperature
+
+    @property
+    def repair_attempts(self) -> int:
+        return self.repair_budget if self.levers.repair else 0
 
     def variant(self, *, levers: Levers | None = None, samples: int | None = None) -> Translator:
         """This translator with other levers or another sample count (the eval harness's systems)."""
@@ -207,8 +210,7 @@ class Translator:
             + checks.names_traceable(simp, en, self.glossary)
             + checks.numbers_faithful(simp, en, require_all=True, names=names)
             + checks.latin_words_kept(zh, en)
-            + checks.roles_traceable(simp, en)
-            + checks.dates_traceable(simp, en)
+            + checks.details_traceable(simp, en)
             + checks.causes_attested(simp, en, labels=False)
         )
         if result is not None and result.finish_reason == "length":

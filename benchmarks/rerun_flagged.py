@@ -19,11 +19,11 @@ import sacrebleu
 
 from finbrief.evaluation.report import git_commit, print_table, write_report
 from finbrief.evaluation.translation import metrics_of, translator_fn
-from finbrief.pipeline.llm import Usage
+from finbrief.model.call import Usage
 from finbrief.pipeline.translation import Levers
 from finbrief.runtime import build_runtime
 from finbrief.settings import Settings
-from finbrief.textutil import CJK_RE
+from finbrief.text.script import CJK_RE
 
 
 def main() -> None:

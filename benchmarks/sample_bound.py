@@ -26,7 +26,7 @@ import sacrebleu
 
 from finbrief.evaluation.report import git_commit, print_table, write_report
 from finbrief.evaluation.translation import read_lines
-from finbrief.pipeline.llm import Usage
+from finbrief.model.call import Usage
 from finbrief.pipeline.translation import Translator, pick_mbr
 from finbrief.runtime import build_runtime
 from finbrief.settings import Settings

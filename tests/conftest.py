@@ -28,7 +28,7 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from finbrief.tiny import build_tiny_model
+    from .tiny_model import build_tiny_model
 
     corpus = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
     return build_tiny_model(tmp_path_factory.mktemp("tiny"), corpus)

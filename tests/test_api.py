@@ -16,8 +16,8 @@ import pytest
 import uvicorn
 
 from finbrief.api.app import create_app
-from finbrief.backends.base import Backend, GenerationRequest
-from finbrief.backends.scripted import ScriptedBackend, default_responder, summary_answer
+from finbrief.model.backends.base import Backend, GenerationRequest
+from finbrief.model.backends.scripted import ScriptedBackend, default_responder, summary_answer
 from finbrief.settings import REPO_ROOT, Settings
 
 from .conftest import seed

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from finbrief.normalize import normalize
-from finbrief.pipeline.candidates import claim_score, find_candidates
 from finbrief.pipeline.claims import dedupe, primary_cause
 from finbrief.schemas import CauseClaim
+from finbrief.text.candidates import claim_score, find_candidates
+from finbrief.text.normalize import normalize
 
 from .conftest import seed
 

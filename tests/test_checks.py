@@ -7,7 +7,7 @@ from finbrief.checks import (
     stance_consistent,
     unsupported_names,
 )
-from finbrief.glossary import Glossary
+from finbrief.text.glossary import Glossary
 
 
 def test_leftover_chinese() -> None:

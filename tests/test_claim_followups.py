@@ -7,13 +7,13 @@ import json
 
 import pytest
 
-from finbrief.backends.base import GenerationRequest
-from finbrief.backends.scripted import ScriptedBackend, default_responder
-from finbrief.normalize import normalize
-from finbrief.pipeline.candidates import asks_about, find_candidates
+from finbrief.model.backends.base import GenerationRequest
+from finbrief.model.backends.scripted import ScriptedBackend, default_responder
 from finbrief.runtime import build_runtime
 from finbrief.schemas import BriefRequest
 from finbrief.settings import Settings
+from finbrief.text.candidates import asks_about, find_candidates
+from finbrief.text.normalize import normalize
 
 TWO_CAUSES = (
     "美股周一全线下跌，纳斯达克指数重挫3%。"

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from finbrief.settings import Settings
-from finbrief.textutil import has_cjk
+from finbrief.text.script import has_cjk
 
 from .conftest import seed
 from .test_api import serve

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 
 from finbrief import checks
-from finbrief.figures import chinese_numeral_values, english_numbers, source_values
-from finbrief.glossary import Glossary, parse_tsv
+from finbrief.text.figures import chinese_numeral_values, english_numbers, source_values
+from finbrief.text.glossary import Glossary, parse_tsv
 
 
 @pytest.fixture(scope="module")

@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from finbrief.entities import extract_entities
-from finbrief.figures import find_figures, render
-from finbrief.glossary import Glossary, parse_tsv
-from finbrief.normalize import normalize
-from finbrief.textutil import simplified_aligned
+from finbrief.text.entities import extract_entities
+from finbrief.text.figures import find_figures, render
+from finbrief.text.glossary import Glossary, parse_tsv
+from finbrief.text.normalize import normalize
+from finbrief.text.script import simplified_aligned
 
 
 @pytest.fixture(scope="module")

@@ -3,8 +3,9 @@ from __future__ import annotations
 import pytest
 
 from finbrief.errors import EmptyText, NotChinese, TextTooShort
-from finbrief.normalize import detect_script, normalize
-from finbrief.textutil import simplified_aligned, split_sentences
+from finbrief.text.normalize import normalize
+from finbrief.text.script import detect_script, simplified_aligned
+from finbrief.text.segments import split_sentences
 
 from .conftest import seed
 

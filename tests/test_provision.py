@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from finbrief.errors import HashMismatch, ModelNotFound, UnknownModel
-from finbrief.provision import ModelStore
+from finbrief.model.store import ModelStore
 from finbrief.settings import Settings
 
 PAYLOAD = b"GGUF" + bytes(range(256)) * 400  # ~100 KB stand-in for weights

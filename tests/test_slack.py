@@ -18,9 +18,9 @@ import pytest
 from pydantic import SecretStr
 
 from finbrief.api.app import create_app
-from finbrief.backends.base import Backend
-from finbrief.backends.scripted import ScriptedBackend
 from finbrief.cli import main
+from finbrief.model.backends.base import Backend
+from finbrief.model.backends.scripted import ScriptedBackend
 from finbrief.settings import Settings
 from finbrief.slack.socket_mode import SocketModeService
 

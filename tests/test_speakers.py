@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from finbrief.backends.scripted import ScriptedBackend
-from finbrief.entities import text_pairs
-from finbrief.glossary import Glossary
-from finbrief.normalize import normalize
-from finbrief.pipeline.speakers import speaker
+from finbrief.model.backends.scripted import ScriptedBackend
 from finbrief.runtime import build_runtime
 from finbrief.schemas import BriefRequest
 from finbrief.settings import Settings
-from finbrief.textutil import split_sentences
+from finbrief.text.entities import text_pairs
+from finbrief.text.glossary import Glossary
+from finbrief.text.normalize import normalize
+from finbrief.text.segments import split_sentences
+from finbrief.text.speakers import speaker
 
 GLOSSARY = Glossary.load()
 

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import httpx
 
-from finbrief.backends.base import GenerationRequest
-from finbrief.backends.transformers_backend import TransformersBackend
+from finbrief.model.backends.base import GenerationRequest
+from finbrief.model.backends.transformers_backend import TransformersBackend
 from finbrief.runtime import build_runtime
 from finbrief.settings import Settings
-from finbrief.textutil import has_cjk
+from finbrief.text.script import has_cjk
 
 from .conftest import seed
 from .test_api import serve

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from finbrief.backends.base import GenerationRequest
-from finbrief.backends.scripted import ScriptedBackend, default_responder
 from finbrief.errors import EmptyText, NotChinese
-from finbrief.glossary import Glossary
-from finbrief.pipeline.grammar import plain_english_grammar
-from finbrief.pipeline.prompts import PromptSet
+from finbrief.model.backends.base import GenerationRequest
+from finbrief.model.backends.scripted import ScriptedBackend, default_responder
+from finbrief.model.grammar import plain_english_grammar
+from finbrief.model.prompts import PromptSet
 from finbrief.pipeline.translation import Levers, Translator, clean, pick_mbr
 from finbrief.settings import Settings
+from finbrief.text.glossary import Glossary
 
 from .conftest import seed
 

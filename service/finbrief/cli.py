@@ -86,7 +86,7 @@ def cmd_translate(args: argparse.Namespace) -> int:
 
 
 def cmd_models_list(args: argparse.Namespace) -> int:
-    from .provision import ModelStore
+    from .model.store import ModelStore
 
     settings = _settings(args)
     store = ModelStore(settings)
@@ -100,7 +100,7 @@ def cmd_models_list(args: argparse.Namespace) -> int:
 def cmd_models_pull(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from .provision import ModelStore
+    from .model.store import ModelStore
 
     settings = _settings(args)
     store = ModelStore(settings)

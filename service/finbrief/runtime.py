@@ -4,23 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .backends.base import Backend
-from .glossary import Glossary
+from .model.backends.base import Backend
+from .model.prompts import PromptSet
+from .model.store import ModelStore
 from .pipeline.brief import BriefPipeline
-from .pipeline.prompts import PromptSet
 from .pipeline.translation import Translator
-from .provision import ModelStore
 from .settings import Settings
+from .text.glossary import Glossary
 
 
 def make_backend(settings: Settings) -> Backend:
     if settings.backend == "scripted":  # no model file: tests drive subprocesses and Ray workers with it
-        from .backends.scripted import ScriptedBackend
+        from .model.backends.scripted import ScriptedBackend
 
         return ScriptedBackend(delay_s=settings.scripted_delay_s)
     path, model_id, digest = ModelStore(settings).resolve(settings.model, auto_pull=settings.auto_pull)
     if settings.backend == "llamacpp":
-        from .backends.llamacpp import LlamaCppBackend
+        from .model.backends.llamacpp import LlamaCppBackend
 
         return LlamaCppBackend(
             path,
@@ -31,7 +31,7 @@ def make_backend(settings: Settings) -> Backend:
             parallel=settings.parallel,
             gpu_layers=settings.gpu_layers,
         )
-    from .backends.transformers_backend import TransformersBackend
+    from .model.backends.transformers_backend import TransformersBackend
 
     return TransformersBackend(path, model_id, digest, device=settings.device)
 

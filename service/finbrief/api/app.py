@@ -8,8 +8,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from .. import __version__
-from ..backends.base import Backend
 from ..engine import Engine
+from ..model.backends.base import Backend
 from ..runtime import Runtime, build_runtime
 from ..settings import Settings
 from ..slack.http_mode import http_mode_enabled, mount_slack

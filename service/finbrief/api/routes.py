@@ -11,7 +11,7 @@ from fastapi.responses import StreamingResponse
 
 from ..errors import ModelNotReady, TextTooLarge
 from ..schemas import Brief, BriefRequest, ErrorBody, Health, LabelInfo, TranslateRequest, Translation
-from ..taxonomy import LABELS
+from ..text.taxonomy import LABELS
 
 router = APIRouter()
 ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorBody} for code in (413, 422, 502, 503)}

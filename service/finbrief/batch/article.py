@@ -15,9 +15,9 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from ..errors import FinbriefError, ModelError, TextTooLarge, Unavailable
-from ..pipeline.llm import Usage, provenance
-from ..pipeline.prompts import PromptSet
-from ..provision import ModelStore
+from ..model.call import Usage, provenance
+from ..model.prompts import PromptSet
+from ..model.store import ModelStore
 from ..runtime import Runtime, make_backend
 from ..schemas import BatchError, BatchRecord, BriefRequest
 from ..settings import Settings

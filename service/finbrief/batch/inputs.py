@@ -21,8 +21,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..errors import FinbriefError, InvalidRecord
-from ..extract import extract_article
 from ..schemas import BriefRequest
+from ..text.extract import extract_article
 
 FILE_SUFFIXES = {".txt", ".md", ".html", ".htm"}
 HTML_SUFFIXES = {".html", ".htm"}

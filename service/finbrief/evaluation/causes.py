@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import GenerationFailed, InvalidInput
-from ..figures import english_numbers
 from ..schemas import Brief
+from ..text.figures import english_numbers
 
 
 @dataclass

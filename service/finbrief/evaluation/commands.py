@@ -39,7 +39,7 @@ def _advance(bar: Progress, task: TaskID, n: int) -> None:
 
 
 def cmd_eval_translation(args: argparse.Namespace, settings: Settings) -> int:
-    from ..pipeline.llm import Usage
+    from ..model.call import Usage
     from ..pipeline.translation import Levers
     from ..runtime import build_runtime
 

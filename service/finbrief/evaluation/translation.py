@@ -16,9 +16,9 @@ from typing import Any
 
 import sacrebleu
 
-from ..pipeline.llm import Usage
+from ..model.call import Usage
 from ..pipeline.translation import Translator
-from ..textutil import CJK_RE
+from ..text.script import CJK_RE
 
 TranslateFn = Callable[[Sequence[str]], list[tuple[str, list[str]]]]
 

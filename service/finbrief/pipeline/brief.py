@@ -9,21 +9,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import checks
-from ..backends.base import Backend
-from ..entities import extract_entities
+from ..checks.summary import SummaryChecks
 from ..errors import GenerationFailed, VerificationFailed
-from ..figures import Figure, conversions, find_figures
-from ..glossary import Glossary
-from ..normalize import Document, normalize
+from ..model import grammar
+from ..model.backends.base import Backend
+from ..model.call import Asker, Usage, provenance
+from ..model.prompts import PromptSet
 from ..schemas import Brief, BriefRequest, CauseClaim, KeyFigure, Span
 from ..settings import Settings
-from ..textutil import Segment, split_sentences
+from ..text.candidates import Candidate, find_candidates
+from ..text.entities import extract_entities
+from ..text.figures import Figure, conversions, find_figures
+from ..text.glossary import Glossary
+from ..text.normalize import Document, normalize
+from ..text.segments import Segment, split_sentences
 from . import claims as claim_steps
-from . import grammar
-from .candidates import Candidate, find_candidates
-from .llm import Asker, Usage, provenance
-from .prompts import PromptSet
-from .summary_checks import SummaryChecks
 from .translation import Translator
 
 log = logging.getLogger(__name__)

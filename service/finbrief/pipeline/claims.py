@@ -7,14 +7,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import checks
-from ..entities import text_pairs
-from ..glossary import Glossary
-from ..normalize import Document
+from ..model import grammar
+from ..model.prompts import PromptSet
 from ..schemas import CauseClaim
-from ..taxonomy import LABELS
-from . import grammar, speakers
-from .candidates import BLAME_RE, CAUSE_RE, Candidate, asks_about
-from .prompts import PromptSet
+from ..text import speakers
+from ..text.candidates import Candidate, asks_about
+from ..text.entities import text_pairs
+from ..text.glossary import Glossary
+from ..text.normalize import Document
+from ..text.scopes import BLAME_RE, CAUSE_RE
+from ..text.taxonomy import LABELS
 
 _COVERS: dict[str, str] = {info.id: info.covers.split(":")[0] for info in LABELS}
 MAX_CLAIMANTS = 8

@@ -15,15 +15,17 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, fields, replace
 
 from .. import checks
-from ..backends.base import Backend, GenerationRequest, GenerationResult
-from ..figures import conversions
-from ..glossary import Glossary
-from ..normalize import lines, normalize
+from ..checks.translation import translation_problems
+from ..model import grammar
+from ..model.backends.base import Backend, GenerationRequest, GenerationResult
+from ..model.call import Usage, generate, provenance
+from ..model.prompts import PromptSet
 from ..schemas import Provenance, Script, Span, TranslatedSegment, Translation
-from ..textutil import Segment, cjk_count, has_cjk, split_sentences, to_simplified, trimmed
-from . import grammar
-from .llm import Usage, provenance
-from .prompts import PromptSet
+from ..text.figures import conversions
+from ..text.glossary import Glossary
+from ..text.normalize import normalize
+from ..text.script import has_cjk, to_simplified
+from ..text.segments import Segment, lines, split_sentences, trimmed
 
 RAW_PROMPT = "Translate the following Chinese text into English:\n\n{text}"
 SPLIT_GROUP_RE = re.compile(r"(?<![\d.])(\d{1,3}), (\d{3})(?![\d])")
@@ -200,24 +202,8 @@ class Translator:
         ]
 
     def problems(self, zh: str, en: str, result: GenerationResult | None = None) -> list[str]:
-        """Every faithfulness check a sentence translation must pass (pure functions in checks.py)."""
-        if not en:
-            return ["the translation is empty"]
-        simp = to_simplified(zh)
-        names = [h.term.english for h in self.glossary.find(simp)]
-        found = (
-            checks.leftover_chinese(en)
-            + checks.names_traceable(simp, en, self.glossary)
-            + checks.numbers_faithful(simp, en, require_all=True, names=names)
-            + checks.latin_words_kept(zh, en)
-            + checks.details_traceable(simp, en)
-            + checks.causes_attested(simp, en, labels=False)
-        )
-        if result is not None and result.finish_reason == "length":
-            found.append("the translation was cut off (too long or looping)")
-        if len(en) < 0.8 * cjk_count(zh):
-            found.append("the translation is much shorter than the source: something was left out")
-        return found
+        cut_off = result is not None and result.finish_reason == "length"
+        return translation_problems(zh, en, self.glossary, cut_off=cut_off)
 
     def _request(self, zh: str, *, draft: str = "", problems: Sequence[str] = ()) -> GenerationRequest:
         lv = self.levers
@@ -259,14 +245,8 @@ class Translator:
         return out
 
     def _generate(self, batch: list[GenerationRequest], usage: Usage) -> list[tuple[str, GenerationResult]]:
-        if not batch:
-            return []
-        started = time.perf_counter()
-        results = self.backend.generate(batch)
-        usage.model_s += time.perf_counter() - started
         out = []
-        for req, res in zip(batch, results, strict=True):
-            usage.add(res)
+        for req, res in zip(batch, generate(self.backend, batch, usage), strict=True):
             out.append((clean(res.text, req.user) if res.finish_reason != "error" else "", res))
         return out
 

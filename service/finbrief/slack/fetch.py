@@ -29,8 +29,8 @@ import httpx
 
 from .. import __version__
 from ..errors import FetchFailed, UrlRefused
-from ..extract import extract_article
 from ..settings import Settings
+from ..text.extract import extract_article
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network

@@ -21,7 +21,7 @@ from slack_sdk.errors import SlackApiError
 from ..errors import EmptyText, FinbriefError
 from ..schemas import Brief, BriefRequest
 from ..settings import Settings
-from ..textutil import has_cjk
+from ..text.script import has_cjk
 from . import replies
 from .blocks import brief_blocks, clip, fallback_text, plain_brief_text
 from .dedupe import Deduper

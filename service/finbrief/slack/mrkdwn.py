@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 
-from ..textutil import cjk_count
+from ..text.script import cjk_count
 
 # <https://x|label>, <https://x>, <@U123>, <@U123|name>, <#C123|general>, <!here>, <!subteam^S1|@team>
 _TOKEN_RE = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")

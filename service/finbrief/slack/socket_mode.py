@@ -10,9 +10,9 @@ import logging
 
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-from ..backends.base import Backend
 from ..engine import Engine
 from ..errors import ModelNotReady
+from ..model.backends.base import Backend
 from ..runtime import Runtime, build_runtime
 from ..settings import Settings
 from .bolt_app import build_slack_app

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import ModelNotReady
+from ...errors import ModelNotReady
 from .base import GenerationRequest, GenerationResult
 
 log = logging.getLogger(__name__)

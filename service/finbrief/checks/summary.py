@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import Counter
 
 from .. import checks
-from ..glossary import Glossary
-from ..normalize import Document
-from . import grammar
+from ..model import grammar
+from ..text.glossary import Glossary
+from ..text.normalize import Document
 
 
 class SummaryChecks:

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import __version__
-from ..backends.base import Backend, GenerationRequest, GenerationResult
 from ..schemas import Provenance, Timings, TokenCounts
+from .backends.base import Backend, GenerationRequest, GenerationResult
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +86,19 @@ def parse_json(text: str) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
+def generate(backend: Backend, batch: list[GenerationRequest], usage: Usage) -> list[GenerationResult]:
+    """The one model call: every step's requests go through here, timed and counted into `usage`."""
+    if not batch:
+        return []
+    started = time.perf_counter()
+    results = backend.generate(batch)
+    usage.model_s += time.perf_counter() - started
+    for req, res in zip(batch, results, strict=True):
+        usage.add(res)
+        log.debug("step %s -> %s", req.tag, res.text)
+    return results
+
+
 class Asker:
     def __init__(self, backend: Backend, system: str, usage: Usage) -> None:
         self.backend, self.system, self.usage = backend, system, usage
@@ -98,13 +111,8 @@ class Asker:
             GenerationRequest(system=self.system, user=u, grammar=g, max_tokens=n, tag=tag, ban_cjk=True)
             for u, g, n, tag in items
         ]
-        started = time.perf_counter()
-        results = self.backend.generate(batch)
-        self.usage.model_s += time.perf_counter() - started
         out = []
-        for req, res in zip(batch, results, strict=True):
-            self.usage.add(res)
-            log.debug("step %s -> %s", req.tag, res.text)
+        for req, res in zip(batch, generate(self.backend, batch, self.usage), strict=True):
             parsed = parse_json(res.text) if res.finish_reason != "error" else None
             if parsed is None:
                 self.usage.checks["unparseable_json"] += 1

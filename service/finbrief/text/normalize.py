@@ -6,9 +6,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .errors import EmptyText, NotChinese, TextTooShort
-from .schemas import Script
-from .textutil import Segment, cjk_count, has_cjk, simplified_aligned, to_simplified, to_traditional, trimmed
+from ..errors import EmptyText, NotChinese, TextTooShort
+from ..schemas import Script
+from .script import cjk_count, detect_script, has_cjk, simplified_aligned, to_simplified
+from .segments import Segment, lines
 
 # Whole lines that are page furniture, not article content. Checked on Simplified text.
 BOILERPLATE_LINE_RES = [
@@ -44,34 +45,6 @@ class Document:
 
     def body_text(self) -> str:
         return "\n".join(p.text for p in self.body)
-
-
-def detect_script(text: str) -> Script:
-    """zh-Hant / zh-Hans / mixed / not-chinese, from which characters OpenCC would change."""
-    han = cjk_count(text)
-    if han == 0 or han < 0.2 * len("".join(text.split())):
-        return "not-chinese"
-    trad_only = sum(1 for a, b in zip(text, to_simplified(text), strict=False) if a != b and has_cjk(a))
-    simp_only = sum(1 for a, b in zip(text, to_traditional(text), strict=False) if a != b and has_cjk(a))
-    if trad_only + simp_only == 0:
-        return "zh-Hans"  # only characters shared by both scripts; Simplified is the safe reading
-    share = trad_only / (trad_only + simp_only)
-    if share >= 0.8:
-        return "zh-Hant"
-    if share <= 0.2:
-        return "zh-Hans"
-    return "mixed"
-
-
-def lines(text: str) -> list[Segment]:
-    """Non-blank lines, trimmed, with absolute offsets."""
-    out, pos = [], 0
-    for line in text.split("\n"):
-        seg = trimmed(text, pos, pos + len(line))
-        pos += len(line) + 1
-        if seg is not None:
-            out.append(seg)
-    return out
 
 
 def _boilerplate_reason(line: Segment, simp: str, seen: set[str]) -> str | None:

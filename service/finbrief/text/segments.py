@@ -1,23 +1,13 @@
-"""Small pure helpers over Chinese text. Offsets always index the text as received."""
+"""Segments of the text as received: sentences, lines, trimmed spans. Offsets always index the text
+as received."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any
 
-CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # Sentence ends: Chinese and ASCII terminators, with any closing quotes/brackets that follow.
 SENTENCE_END_RE = re.compile(r"[。！？!?；;]+[”’」』）)\"']*|\n+")
-
-
-def has_cjk(s: str) -> bool:
-    return CJK_RE.search(s) is not None
-
-
-def cjk_count(s: str) -> int:
-    return len(CJK_RE.findall(s))
 
 
 @dataclass(frozen=True)
@@ -55,25 +45,12 @@ def trimmed(text: str, a: int, b: int) -> Segment | None:
     return Segment(a, b, text[a:b]) if b > a else None
 
 
-@lru_cache(maxsize=2)
-def _converter(config: str) -> Any:
-    from opencc import OpenCC
-
-    return OpenCC(config)
-
-
-def to_simplified(s: str) -> str:
-    return str(_converter("t2s").convert(s))
-
-
-def to_traditional(s: str) -> str:
-    return str(_converter("s2t").convert(s))
-
-
-def simplified_aligned(s: str) -> str:
-    """Simplified text of the same length as `s`, so offsets carry over. OpenCC's phrase rules can
-    change length in rare cases; then fall back to character-by-character conversion."""
-    out = to_simplified(s)
-    if len(out) == len(s):
-        return out
-    return "".join(c if len(c) == 1 else ch for ch, c in ((ch, to_simplified(ch)) for ch in s))
+def lines(text: str) -> list[Segment]:
+    """Non-blank lines, trimmed, with absolute offsets."""
+    out, pos = [], 0
+    for line in text.split("\n"):
+        seg = trimmed(text, pos, pos + len(line))
+        pos += len(line) + 1
+        if seg is not None:
+            out.append(seg)
+    return out

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 
+from ..text.script import CJK_TEXT_RANGES
+
 EN_CHAR = r"[ !#-\[\]-~\u00C0-\u017F\u2013\u2014\u2018\u2019\u201C\u201D\u20AC\u00A3]"
 HEADER = f"""ws ::= [ \\n]{{0,3}}
 en-char ::= {EN_CHAR}
@@ -111,11 +113,10 @@ def figure_grammar() -> str:
 
 
 # Anything but CJK ideographs, CJK/full-width punctuation, kana and line breaks.
-_CJK_RANGES = r"\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
-NOT_CJK = rf"[^\n\r{_CJK_RANGES}]"
+NOT_CJK = rf"[^\n\r{CJK_TEXT_RANGES}]"
 
 
 def plain_english_grammar(max_chars: int) -> str:
     """One line of free text with no Chinese in it: the translation step's output. Plain text rather
     than JSON: fewer tokens, and quotes inside the translation need no escaping. No leading space."""
-    return f"root ::= [^ \\n\\r{_CJK_RANGES}] rest\nrest ::= {NOT_CJK}{{0,{max_chars - 1}}}\n"
+    return f"root ::= [^ \\n\\r{CJK_TEXT_RANGES}] rest\nrest ::= {NOT_CJK}{{0,{max_chars - 1}}}\n"

@@ -6,7 +6,9 @@ Simplified, so listing the Simplified form is enough, but Traditional forms are 
 
 from __future__ import annotations
 
-from .schemas import LabelInfo
+import re
+
+from ..schemas import LabelInfo
 
 TAXONOMY_VERSION = "causes-v1"
 
@@ -171,3 +173,21 @@ def cues_for(label: str) -> list[str]:
         if info.id == label:
             return info.cues
     raise KeyError(label)
+
+
+# English cues per label, beside the Chinese ones: what English text (a bullet, a headline) says
+# when it states that cause. The checks read English text against the article's claims with them.
+EN_CUES: dict[str, re.Pattern[str]] = {
+    "trade_policy": re.compile(r"tariff|trade war|trade polic|protectionis|export control|MAGA", re.I),
+    "ai_disruption": re.compile(r"\bAI\b|artificial intelligence|DeepSeek", re.I),
+    "monetary_policy": re.compile(
+        r"Federal Reserve|\bFed\b|interest rate|rate (cut|hike)|hawkish|central bank", re.I
+    ),
+    "liquidity": re.compile(r"liquidity|deleverag|carry trade|margin", re.I),
+    "valuation": re.compile(r"valuation|bubble|overvalued", re.I),
+    "fiscal_policy": re.compile(r"deficit|government debt|spending cut|DOGE|layoff", re.I),
+    "macro_outlook": re.compile(r"recession|stagflation|inflation", re.I),
+    "earnings": re.compile(r"earnings|capital spending|capex|guidance", re.I),
+    "geopolitics": re.compile(r"geopoliti|sanction|national security", re.I),
+    "positioning": re.compile(r"\bCTA\b|passive fund|fragil|buy the dip|outflow", re.I),
+}

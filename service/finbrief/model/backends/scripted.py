@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 
+from ...text.script import cjk_count
 from .base import GenerationRequest, GenerationResult
 
 Responder = Callable[[GenerationRequest], str]
@@ -35,9 +36,8 @@ def summary_answer(headline: str, *bullets: str) -> dict[str, str]:
 def scripted_translation(user: str) -> str:
     """A plain-text "translation" that passes the translator's checks: it carries the source's figures,
     hinted names and Latin-script words, and is as long as a real one would be."""
-    from ..checks import LATIN_WORD_RE
-    from ..figures import find_figures
-    from ..textutil import cjk_count
+    from ...checks import LATIN_WORD_RE
+    from ...text.figures import find_figures
 
     source = next(
         (line[len("Chinese: ") :] for line in user.splitlines() if line.startswith("Chinese: ")), user
@@ -104,7 +104,7 @@ class ScriptedBackend:
         return out
 
     def count_tokens(self, text: str) -> int:
-        return len(text.split()) + len(re.findall(r"[\u4e00-\u9fff]", text))
+        return len(text.split()) + cjk_count(text)
 
     def warmup(self) -> None:
         pass

@@ -13,14 +13,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import ModelNotReady
+from ...errors import ModelNotReady
+from ...text.script import has_cjk as _has_cjk
 from .base import GenerationRequest, GenerationResult
 
 log = logging.getLogger(__name__)
-
-
-def _has_cjk(s: str) -> bool:
-    return any("\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in s)
 
 
 def _tokenizer_class(path: Path, default: Any) -> Any:

@@ -12,11 +12,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..entities import text_pairs
-from ..glossary import Glossary
-from ..normalize import Document
-from ..textutil import Segment, split_sentences
-from .candidates import CAUSE_RE, MOVE_RE
+from .entities import text_pairs
+from .glossary import Glossary
+from .normalize import Document
+from .scopes import CAUSE_RE, MOVE_RE
+from .segments import Segment, split_sentences
 
 # Reporting verbs. 称/说 only after a name-like run (see _speaker_before): "据称" or "所说的" are not
 # someone speaking.

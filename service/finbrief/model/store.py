@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from .errors import HashMismatch, ModelError, ModelNotFound, UnknownModel
-from .settings import Settings
+from ..errors import HashMismatch, ModelError, ModelNotFound, UnknownModel
+from ..settings import Settings
 
 log = logging.getLogger(__name__)
 CHUNK = 1 << 20

@@ -12,8 +12,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-from .schemas import EntityType
-from .textutil import has_cjk, to_simplified
+from ..schemas import EntityType
+from .script import has_cjk, to_simplified
 
 _TYPES = {"person", "organization", "company", "place", "index", "product", "other", "role", "term", "none"}
 # Glossary types that guide the model but are not entities: titles ("US Treasury Secretary"), market

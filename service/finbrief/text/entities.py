@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import re
 
+from ..schemas import Entity
 from .glossary import NOT_ENTITIES, Glossary
 from .normalize import Document
-from .schemas import Entity
-from .textutil import has_cjk
+from .script import HAN_RANGES, has_cjk
 
 # 斯科特·魯伯納 (Scott Rubner): a transliterated name with its original in parentheses.
 PAIR_RE = re.compile(
-    r"([\u4e00-\u9fff]{1,6}(?:[·・][\u4e00-\u9fff]{1,8})+)"  # 斯科特·魯伯納
+    rf"([{HAN_RANGES}]{{1,6}}(?:[·・][{HAN_RANGES}]{{1,8}})+)"  # 斯科特·魯伯納
     r"\s*[（(]\s*([A-Z][A-Za-z.'\-]*(?: [A-Z][A-Za-z.'\-]*){0,3})\s*[)）]"  # (Scott Rubner)
 )
 
@@ -21,7 +21,7 @@ PAIR_RE = re.compile(
 # 总裁...) and a two- or three-word romanized name after it make it a person, not 摩根士丹利（Morgan
 # Stanley）or 人工智能（AI）.
 ROLE_PAIR_RE = re.compile(
-    r"(?<=[师師家管长長裁员員监監席理官人])([\u4e00-\u9fff]{2,3})"
+    rf"(?<=[师師家管长長裁员員监監席理官人])([{HAN_RANGES}]{{2,3}})"
     r"\s*[（(]\s*([A-Z][a-z]+(?:-[a-z]+)?(?: [A-Z][a-z]+(?:-[a-z]+)?){1,2})\s*[)）]"
 )
 

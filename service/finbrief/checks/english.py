@@ -1,0 +1,119 @@
+"""Checks on English text against the source's names: no Chinese left, no person or company the
+source does not name, Latin-script names kept as written, whole sentences."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from ..text.glossary import Glossary
+from ..text.script import CJK_RE
+
+
+def leftover_chinese(english: str) -> list[str]:
+    return (
+        [f"Chinese characters in English text: {''.join(CJK_RE.findall(english))[:20]}"]
+        if CJK_RE.search(english)
+        else []
+    )
+
+
+def unsupported_names(english: str, glossary: Glossary, present: set[str]) -> list[str]:
+    """Known people and organizations the source does not mention must not appear in the English (the
+    "Janet Yellen" failure: a real person, confidently wrong; "Morgan Stanley" for 摩根大通).
+    `present` = English names of glossary terms found in the source. A person's surname counts, unless
+    it is also part of a present name; an organization's whole name counts, unless it is part of a
+    present name ("US Treasury" in "US Treasury Secretary")."""
+    problems = []
+    present_words = {w for name in present for w in name.split()}
+    for term in glossary.terms:
+        if term.english in present:
+            continue
+        if term.type == "person":
+            surname = term.english.split()[-1]
+            if surname not in present_words and _word_in(surname, english):
+                problems.append(f"names {term.english}, who is not in the article")
+        elif (
+            term.type in ("company", "organization")
+            and not any(term.english in name for name in present)
+            and _word_in(term.english, english)
+        ):
+            problems.append(f"names {term.english}, which is not in the article")
+    return problems
+
+
+def names_traceable(simplified_zh: str, english: str, glossary: Glossary) -> list[str]:
+    """Every known person the source names appears under their canonical name (a surname is enough),
+    no known-wrong rendering appears, and no known person the source does not name appears."""
+    hits = glossary.find(simplified_zh)
+    present = {h.term.english for h in hits}
+    problems = unsupported_names(english, glossary, present)
+    for hit in hits:
+        term = hit.term
+        if term.type == "person" and not _word_in(term.english.split()[-1], english):
+            problems.append(f"names {simplified_zh[hit.start : hit.end]} but not as {term.english}")
+    for term in glossary.terms:
+        problems += [
+            f"known-wrong rendering: {bad!r} (for {term.english})" for bad in term.avoid if bad in english
+        ]
+    return list(dict.fromkeys(problems))
+
+
+# A Latin-script word of the source: a name, a ticker, a domain ("Dyteon", "CME", "weather.com").
+LATIN_WORD_RE = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ0-9'’&.\-]*[A-Za-zÀ-ÿ0-9]")
+
+
+def latin_words_kept(zh: str, english: str) -> list[str]:
+    """Latin-script words the source already writes (names, tickers) appear in the translation as
+    written: a small model "corrects" them ("Dyteon" -> "Dyeton") or drops them. Case and accents
+    are ignored ("APP" -> "app", "Andres" -> "Andrés")."""
+    target = _fold(english)
+    words = dict.fromkeys(m.group().rstrip(".") for m in LATIN_WORD_RE.finditer(zh))
+    missing = [w for w in words if not _kept(_fold(w), target)]
+    return [f"the source's {w!r} is not in the translation (copy it as written)" for w in missing]
+
+
+def _kept(word: str, target: str) -> bool:
+    # An inflection still keeps the word ("tweet" -> "tweeted"); a longer word does not ("CME" -> "CMEG").
+    # Dotted abbreviations may come back spaced or without dots ("U.S." -> "U. S.", "N.F.L." -> "NFL").
+    forms = {word}
+    if "." in word:
+        forms.add(word.replace(".", ""))
+        target += " " + re.sub(r"(?<=\.)\s+(?=[a-z]\.)", "", target)
+    return any(
+        re.search(rf"(?<![a-z0-9]){re.escape(f)}(?:s|es|d|ed|ing|'s|’s)?(?![a-z0-9])", target) for f in forms
+    )
+
+
+def _fold(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).lower()
+
+
+def _word_in(word: str, text: str) -> bool:
+    return re.search(rf"(?<![A-Za-z]){re.escape(word)}(?![A-Za-z])", text) is not None
+
+
+# Words an English sentence does not end on: a bullet ending on one was cut off (under a grammar that
+# bans CJK, a model about to quote 「…」 in Chinese closes the string instead).
+_DANGLING_RE = re.compile(
+    r"(?:\b(?:a|an|the|to|of|by|with|and|or|for|in|on|at|from|as|that|which|than|due|because|its|their)"
+    r"|[,:;(\-–—])\s*$",
+    re.I,
+)
+
+
+def complete_sentence(english: str, min_words: int = 1) -> list[str]:
+    """A bullet or headline must not stop mid-sentence ("…said the decline was due to a"), nor be a
+    fragment ("Goldman Sachs") where a sentence is asked for (min_words)."""
+    text = english.strip()
+    if len(text.split()) < min_words:
+        return [f"not a sentence: {text!r}"]
+    return [f"ends mid-sentence: …{text[-30:]!r}"] if _DANGLING_RE.search(text) else []
+
+
+def english_problems(texts: Iterable[str], glossary: Glossary, present: set[str]) -> list[str]:
+    out: list[str] = []
+    for t in texts:
+        out += leftover_chinese(t) + unsupported_names(t, glossary, present)
+    return out

@@ -1,0 +1,32 @@
+"""The checks one sentence's English rendering must pass against its own Chinese source."""
+
+from __future__ import annotations
+
+from ..text.glossary import Glossary
+from ..text.script import cjk_count, to_simplified
+from .causes import causes_attested
+from .details import details_traceable
+from .english import latin_words_kept, leftover_chinese, names_traceable
+from .numbers import numbers_faithful
+
+
+def translation_problems(zh: str, en: str, glossary: Glossary, *, cut_off: bool = False) -> list[str]:
+    """Every faithfulness check a sentence translation must pass; `cut_off`: the model stopped at its
+    token limit (too long, or looping)."""
+    if not en:
+        return ["the translation is empty"]
+    simp = to_simplified(zh)
+    names = [h.term.english for h in glossary.find(simp)]
+    found = (
+        leftover_chinese(en)
+        + names_traceable(simp, en, glossary)
+        + numbers_faithful(simp, en, require_all=True, names=names)
+        + latin_words_kept(zh, en)
+        + details_traceable(simp, en)
+        + causes_attested(simp, en, labels=False)
+    )
+    if cut_off:
+        found.append("the translation was cut off (too long or looping)")
+    if len(en) < 0.8 * cjk_count(zh):
+        found.append("the translation is much shorter than the source: something was left out")
+    return found

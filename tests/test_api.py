@@ -211,18 +211,25 @@ def test_unparseable_model_output_is_502(settings: Settings) -> None:
     assert r.status_code == 502 and r.json()["error"] == "generation_failed"
 
 
-def test_not_ready_is_503_with_retry_after(settings: Settings) -> None:
+@contextmanager
+def serve_loading(settings: Settings) -> Iterator[str]:
+    """A server whose model is still loading (warmup takes 3 s): /readyz answered, not yet ready."""
+
     class Slow(ScriptedBackend):
         def warmup(self) -> None:
             time.sleep(3)
 
-    cfg = settings.model_copy(update={"warmup": True})
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     sock.close()
     server = uvicorn.Server(
-        uvicorn.Config(create_app(cfg, Slow()), host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.Config(
+            create_app(settings.model_copy(update={"warmup": True}), Slow()),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+        )
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -230,16 +237,40 @@ def test_not_ready_is_503_with_retry_after(settings: Settings) -> None:
     try:
         for _ in range(100):
             try:
-                r = httpx.get(base + "/readyz")
+                httpx.get(base + "/healthz")
                 break
             except httpx.TransportError:
                 time.sleep(0.02)
-        assert r.status_code == 503 and r.headers["retry-after"] == str(cfg.retry_after_s)
-        r = httpx.post(base + "/v1/brief", json={"text": seed("004")})
-        assert r.status_code == 503 and r.json()["error"] == "model_not_ready" and "retry-after" in r.headers
+        yield base
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def test_not_ready_is_503_with_retry_after(settings: Settings) -> None:
+    with serve_loading(settings) as base:
+        r = httpx.get(base + "/readyz")
+        assert r.status_code == 503 and r.headers["retry-after"] == str(settings.retry_after_s)
+        r = httpx.post(base + "/v1/brief", json={"text": seed("004")})
+        assert r.status_code == 503 and r.json()["error"] == "model_not_ready" and "retry-after" in r.headers
+
+
+def test_bad_input_is_refused_before_queueing_even_while_loading(settings: Settings) -> None:
+    # Input checks run in the request path, not on the worker: a text the pipeline would refuse is a
+    # 422/413 at once, not a 503 that invites the client to retry the same bad text later.
+    english = {"text": "An English text about markets, long enough to count."}
+    small = settings.model_copy(update={"max_text_chars": 5000})
+    with serve_loading(small) as base:
+        assert httpx.get(base + "/readyz").status_code == 503  # still loading
+        for path in ("/v1/brief", "/v1/translate", "/v1/translate?stream=true"):
+            r = httpx.post(base + path, json=english)
+            assert r.status_code == 422 and r.json()["error"] == "not_chinese", (path, r.text)
+            r = httpx.post(base + path, json={"text": "美股" * 3000})
+            assert r.status_code == 413 and r.json()["detail"]["limit"] == 5000, (path, r.text)
+            assert r.json()["message"] == "the text has 6,000 characters; the limit is 5,000"
+        r = httpx.post(base + "/v1/brief", json={"text": "美股下跌。"})
+        assert r.status_code == 422 and r.json()["error"] == "text_too_short"
+        assert httpx.get(base + "/readyz").status_code == 503  # all of that before the model was ready
 
 
 def test_queue_full_is_503_and_concurrent_requests_do_not_mix(settings: Settings) -> None:

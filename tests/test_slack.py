@@ -309,6 +309,28 @@ def test_a_burst_queues_rather_than_failing(settings: Settings, caplog: pytest.L
     assert any("waiting for the engine (queue_full)" in r.getMessage() for r in caplog.records)
 
 
+def test_a_text_we_would_refuse_never_waits_for_the_engine(settings: Settings) -> None:
+    # The model is still loading, so a brief would wait up to slack_queue_wait_s for it; a text that
+    # normalize() refuses is answered at once instead (the user gets the "not Chinese" reply now).
+    from finbrief.engine import Engine
+    from finbrief.errors import NotChinese, TextTooLarge
+    from finbrief.schemas import BriefRequest
+    from finbrief.slack.briefer import EngineBriefer
+
+    engine = Engine(workers=1, queue_size=1)  # never loaded
+    cfg = settings.model_copy(update={"slack_queue_wait_s": 30, "max_text_chars": 5000})
+    briefer = EngineBriefer(engine, lambda: pytest.fail("no runtime is needed"), cfg)
+    try:
+        started = time.monotonic()
+        with pytest.raises(NotChinese):
+            briefer(BriefRequest(text="An English text about markets, long enough to count."))
+        with pytest.raises(TextTooLarge, match="the text has 6,000 characters; the limit is 5,000"):
+            briefer(BriefRequest(text="美股" * 3000))
+        assert time.monotonic() - started < 5
+    finally:
+        engine.shutdown()
+
+
 def test_tokens_and_secrets_are_never_logged(settings: Settings, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     with slack_bot(settings, ScriptedBackend()) as (fake, slack):

@@ -67,9 +67,10 @@ def cmd_brief(args: argparse.Namespace) -> int:
 
 
 def _read_text(path: str, settings: Settings) -> str:
+    from .intake import check_size
+
     text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
-    if len(text) > settings.max_text_chars:
-        raise TextTooLarge(f"the text has {len(text)} characters; the limit is {settings.max_text_chars}")
+    check_size(text, settings.max_text_chars)
     return text
 
 

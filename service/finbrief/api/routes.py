@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
+from starlette.concurrency import run_in_threadpool
 
-from ..errors import ModelNotReady, TextTooLarge
-from ..schemas import Brief, BriefRequest, ErrorBody, Health, LabelInfo, TranslateRequest, Translation
+from ..errors import ModelNotReady
+from ..intake import check_brief_input, check_translation_input
+from ..schemas import (
+    Brief,
+    BriefRequest,
+    ErrorBody,
+    Health,
+    LabelInfo,
+    TranslatedSegment,
+    TranslateRequest,
+    Translation,
+)
 from ..text.taxonomy import LABELS
 
 router = APIRouter()
@@ -22,7 +33,9 @@ ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorBody} for code i
 )
 async def brief(body: BriefRequest, request: Request) -> Brief:
     state = request.app.state
-    _check_size(body.text, state.settings.max_text_chars)
+    # Refused before queueing: a bad text is a 413/422 even while the model loads. Off the event
+    # loop, as normalizing a long article takes a noticeable fraction of a second.
+    await run_in_threadpool(check_brief_input, body, state.settings)
     return await state.engine.run(lambda queued: state.runtime().pipeline.run(body, queue_s=queued))
 
 
@@ -36,17 +49,19 @@ async def translate(body: TranslateRequest, request: Request, stream: bool = Fal
     """With `?stream=true` the answer is NDJSON: one `{"type": "segment", ...}` line per segment as
     it is translated, then `{"type": "done", ...}` with skipped lines, warnings and provenance."""
     state = request.app.state
-    _check_size(body.text, state.settings.max_text_chars)
-    if not stream or state.engine.state != "ok":  # (not ready: run() raises the proper 503)
+    await run_in_threadpool(check_translation_input, body.text, state.settings)  # 413/422 before queueing
+    if not stream:
         return await state.engine.run(
             lambda queued: state.runtime().translator.translate(
                 body.text, skip_boilerplate=body.skip_boilerplate, queue_s=queued
             )
         )
-    translator = state.runtime().translator
-    plan = translator.plan(body.text, body.skip_boilerplate)  # bad input: a 422 before any streaming
 
-    events = state.engine.stream(lambda queued: translator.events(plan, queue_s=queued))
+    def produce(queued: float) -> Iterator[TranslatedSegment | Translation]:
+        translator = state.runtime().translator
+        return translator.events(translator.plan(body.text, body.skip_boilerplate), queue_s=queued)
+
+    events = state.engine.stream(produce)  # not ready or queue full: a 503 before any streaming
 
     async def lines() -> AsyncIterator[str]:
         async for event in events:
@@ -63,13 +78,6 @@ async def translate(body: TranslateRequest, request: Request, stream: bool = Fal
                 )
 
     return StreamingResponse(lines(), media_type="application/x-ndjson")
-
-
-def _check_size(text: str, limit: int) -> None:
-    if len(text) > limit:
-        raise TextTooLarge(
-            f"the text has {len(text)} characters; the limit is {limit}", detail={"limit": limit}
-        )
 
 
 @router.get("/v1/labels", response_model=list[LabelInfo], summary="The cause taxonomy")

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from ..errors import FinbriefError, ModelError, TextTooLarge, Unavailable
+from ..errors import FinbriefError, ModelError, Unavailable
+from ..intake import check_size
 from ..model.call import Usage, provenance
 from ..model.prompts import PromptSet
 from ..model.store import ModelStore
@@ -117,9 +118,7 @@ def translate_article(
         assert rec.url is not None  # inputs guarantee one of them
         page = fetcher.fetch(rec.url)
         text, title = page.text, title or page.title
-    limit = runtime.settings.max_text_chars
-    if len(text) > limit:
-        raise TextTooLarge(f"the text has {len(text)} characters; the limit is {limit}")
+    check_size(text, runtime.settings.max_text_chars)
     brief = runtime.pipeline.run(
         BriefRequest(text=text, title=title, url=rec.url, source=rec.source, published_at=rec.published_at)
     )

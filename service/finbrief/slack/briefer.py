@@ -14,9 +14,11 @@ from collections.abc import Callable
 from concurrent.futures import TimeoutError as FutureTimeout
 
 from ..engine import Engine
-from ..errors import ModelNotReady, TextTooLarge, Unavailable
+from ..errors import ModelNotReady, Unavailable
+from ..intake import check_brief_input
 from ..runtime import Runtime
 from ..schemas import Brief, BriefRequest
+from ..settings import Settings
 
 log = logging.getLogger(__name__)
 POLL_S = 0.5  # how often a waiting brief looks up from its future to notice a shutdown
@@ -27,13 +29,12 @@ class EngineBriefer:
         self,
         engine: Engine,
         runtime: Callable[[], Runtime],
+        settings: Settings,
         *,
-        max_text_chars: int,
-        wait_s: float,
         backoff_s: tuple[float, float] = (0.2, 5.0),
     ) -> None:
         self.engine, self.runtime = engine, runtime
-        self.max_text_chars, self.wait_s = max_text_chars, wait_s
+        self.settings, self.wait_s = settings, settings.slack_queue_wait_s
         self.backoff_s = backoff_s
         self.closed = False
 
@@ -42,11 +43,7 @@ class EngineBriefer:
         self.closed = True
 
     def __call__(self, req: BriefRequest) -> Brief:
-        if len(req.text) > self.max_text_chars:
-            raise TextTooLarge(
-                f"{len(req.text):,} characters; the limit is {self.max_text_chars:,}",
-                detail={"limit": self.max_text_chars},
-            )
+        check_brief_input(req, self.settings)  # a text we would refuse never waits for the engine
         deadline = time.monotonic() + self.wait_s
         delay, longest = self.backoff_s
         while True:

@@ -20,9 +20,7 @@ def http_mode_enabled(settings: Settings) -> bool:
 
 
 def mount_slack(app: FastAPI, settings: Settings, engine: Engine, runtime: Callable[[], Runtime]) -> SlackApp:
-    briefer = EngineBriefer(
-        engine, runtime, max_text_chars=settings.max_text_chars, wait_s=settings.slack_queue_wait_s
-    )
+    briefer = EngineBriefer(engine, runtime, settings)
     slack = build_slack_app(settings, briefer)
     router = APIRouter()
 

@@ -28,12 +28,7 @@ class SocketModeService:
         self.settings, self._backend = settings, backend
         self._runtime: Runtime | None = None
         self.engine = Engine(workers=settings.parallel, queue_size=settings.queue_size)
-        briefer = EngineBriefer(
-            self.engine,
-            self.runtime,
-            max_text_chars=settings.max_text_chars,
-            wait_s=settings.slack_queue_wait_s,
-        )
+        briefer = EngineBriefer(self.engine, self.runtime, settings)
         self.slack = build_slack_app(settings, briefer, socket_mode=True)
         self.handler = SocketModeHandler(
             self.slack.bolt,

@@ -312,14 +312,14 @@ def test_a_burst_queues_rather_than_failing(settings: Settings, caplog: pytest.L
 def test_a_text_we_would_refuse_never_waits_for_the_engine(settings: Settings) -> None:
     # The model is still loading, so a brief would wait up to slack_queue_wait_s for it; a text that
     # normalize() refuses is answered at once instead (the user gets the "not Chinese" reply now).
-    from finbrief.engine import Engine
     from finbrief.errors import NotChinese, TextTooLarge
+    from finbrief.host import ModelHost
     from finbrief.schemas import BriefRequest
-    from finbrief.slack.briefer import EngineBriefer
+    from finbrief.slack.briefer import HostBriefer
 
-    engine = Engine(workers=1, queue_size=1)  # never loaded
     cfg = settings.model_copy(update={"slack_queue_wait_s": 30, "max_text_chars": 5000})
-    briefer = EngineBriefer(engine, lambda: pytest.fail("no runtime is needed"), cfg)
+    host = ModelHost(cfg, ScriptedBackend())  # never started loading
+    briefer = HostBriefer(host)
     try:
         started = time.monotonic()
         with pytest.raises(NotChinese):
@@ -328,7 +328,7 @@ def test_a_text_we_would_refuse_never_waits_for_the_engine(settings: Settings) -
             briefer(BriefRequest(text="美股" * 3000))
         assert time.monotonic() - started < 5
     finally:
-        engine.shutdown()
+        host.close()
 
 
 def test_tokens_and_secrets_are_never_logged(settings: Settings, caplog: pytest.LogCaptureFixture) -> None:

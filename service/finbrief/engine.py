@@ -9,7 +9,6 @@ its inputs and outputs; the backend is the only shared object, and llama.cpp ser
 from __future__ import annotations
 
 import asyncio
-import logging
 import queue
 import threading
 import time
@@ -17,9 +16,8 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import Future
 from typing import Any, TypeVar
 
-from .errors import ModelNotReady, QueueFull
+from .errors import QueueFull
 
-log = logging.getLogger(__name__)
 T = TypeVar("T")
 _STOP = object()
 
@@ -33,24 +31,14 @@ class Engine:
         ]
         self._busy = 0
         self._lock = threading.Lock()
-        self.state = "loading"  # loading -> ok | error
-        self.error: str | None = None
         for w in self._workers:
             w.start()
 
     # --- lifecycle ------------------------------------------------------------------------
     def start_loading(self, load: Callable[[], None]) -> None:
-        """Run model loading/warmup on a thread; /readyz turns ready when it finishes."""
-
-        def run() -> None:
-            try:
-                load()
-                self.state = "ok"
-            except Exception as exc:  # surfaced through /readyz and 503s, not a crash
-                log.exception("model load failed")
-                self.state, self.error = "error", str(exc)
-
-        threading.Thread(target=run, name="finbrief-loader", daemon=True).start()
+        """Run model loading and warmup on their own thread (slow: never on the event loop or a
+        worker). `load` handles its own errors: the model host records them as its state."""
+        threading.Thread(target=load, name="finbrief-loader", daemon=True).start()
 
     def shutdown(self) -> None:
         for _ in self._workers:
@@ -64,9 +52,7 @@ class Engine:
 
     # --- work -----------------------------------------------------------------------------
     def submit(self, fn: Callable[[float], T]) -> Future[T]:
-        """fn receives the seconds it waited in the queue."""
-        if self.state != "ok":
-            raise ModelNotReady(self.error or "the model is still loading")
+        """fn receives the seconds it waited in the queue. Readiness is the model host's to check."""
         fut: Future[T] = Future()
         try:
             self._queue.put_nowait((fn, fut, time.perf_counter()))
@@ -80,7 +66,7 @@ class Engine:
     def stream(self, fn: Callable[[float], Iterator[T]]) -> AsyncIterator[T]:
         """Run a generator on a worker, yielding its items on the event loop as they are produced
         (a long translation reaches the client segment by segment). The job is queued now, so a
-        full queue or an unloaded model raises here, before any response has started. If the
+        full queue raises here, before any response has started. If the
         client goes away, the worker stops at the next item instead of finishing unread work."""
         loop = asyncio.get_running_loop()
         items: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()

@@ -8,33 +8,23 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from .. import __version__
-from ..engine import Engine
+from ..host import ModelHost
 from ..model.backends.base import Backend
-from ..runtime import Runtime, build_runtime
 from ..settings import Settings
 from ..slack.http_mode import http_mode_enabled, mount_slack
 from . import errors, routes
 
 
 def create_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
-    engine = Engine(workers=settings.parallel, queue_size=settings.queue_size)
-    holder: dict[str, Runtime] = {}
-
-    def load() -> None:
-        rt = build_runtime(settings, backend)  # may pull the model: slow, so off the event loop
-        if settings.warmup:
-            rt.backend.warmup()
-        holder["rt"] = rt
+    host = ModelHost(settings, backend)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        engine.start_loading(load)
+        host.start_loading()  # may pull the model: slow, so /readyz says 503 until it is done
         yield
         if slack is not None:
             slack.close()  # stop waiting on briefs the engine is about to drop
-        engine.shutdown()
-        if "rt" in holder:
-            holder["rt"].backend.close()
+        host.close()
 
     app = FastAPI(
         title="finbrief",
@@ -43,12 +33,11 @@ def create_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.engine = engine
-    app.state.runtime = lambda: holder["rt"]
+    app.state.host = host
     errors.install(app, settings.retry_after_s)
     app.include_router(routes.router)
     slack = None
     if http_mode_enabled(settings):  # POST /slack/events (README "Slack")
-        slack = mount_slack(app, settings, engine, app.state.runtime)
+        slack = mount_slack(app, settings, host)
     app.state.slack = slack
     return app

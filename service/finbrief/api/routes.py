@@ -10,8 +10,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from ..errors import ModelNotReady
+from ..host import ModelHost
 from ..intake import check_brief_input, check_translation_input
+from ..runtime import Runtime
 from ..schemas import (
     Brief,
     BriefRequest,
@@ -32,11 +33,11 @@ ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorBody} for code i
     "/v1/brief", response_model=Brief, responses=ERRORS, summary="Brief one Chinese article in English"
 )
 async def brief(body: BriefRequest, request: Request) -> Brief:
-    state = request.app.state
+    host: ModelHost = request.app.state.host
     # Refused before queueing: a bad text is a 413/422 even while the model loads. Off the event
     # loop, as normalizing a long article takes a noticeable fraction of a second.
-    await run_in_threadpool(check_brief_input, body, state.settings)
-    return await state.engine.run(lambda queued: state.runtime().pipeline.run(body, queue_s=queued))
+    await run_in_threadpool(check_brief_input, body, host.settings)
+    return await host.run(lambda runtime, queued: runtime.pipeline.run(body, queue_s=queued))
 
 
 @router.post(
@@ -48,20 +49,20 @@ async def brief(body: BriefRequest, request: Request) -> Brief:
 async def translate(body: TranslateRequest, request: Request, stream: bool = False) -> Any:
     """With `?stream=true` the answer is NDJSON: one `{"type": "segment", ...}` line per segment as
     it is translated, then `{"type": "done", ...}` with skipped lines, warnings and provenance."""
-    state = request.app.state
-    await run_in_threadpool(check_translation_input, body.text, state.settings)  # 413/422 before queueing
+    host: ModelHost = request.app.state.host
+    await run_in_threadpool(check_translation_input, body.text, host.settings)  # 413/422 before queueing
     if not stream:
-        return await state.engine.run(
-            lambda queued: state.runtime().translator.translate(
+        return await host.run(
+            lambda runtime, queued: runtime.translator.translate(
                 body.text, skip_boilerplate=body.skip_boilerplate, queue_s=queued
             )
         )
 
-    def produce(queued: float) -> Iterator[TranslatedSegment | Translation]:
-        translator = state.runtime().translator
+    def produce(runtime: Runtime, queued: float) -> Iterator[TranslatedSegment | Translation]:
+        translator = runtime.translator
         return translator.events(translator.plan(body.text, body.skip_boilerplate), queue_s=queued)
 
-    events = state.engine.stream(produce)  # not ready or queue full: a 503 before any streaming
+    events = host.stream(produce)  # not ready or queue full: a 503 before any streaming
 
     async def lines() -> AsyncIterator[str]:
         async for event in events:
@@ -87,19 +88,13 @@ async def labels() -> list[LabelInfo]:
 
 @router.get("/healthz", response_model=Health, summary="Liveness: the process is up")
 async def healthz(request: Request) -> Health:
-    return Health(status="ok", queue_depth=request.app.state.engine.depth)
+    return Health(status="ok", queue_depth=request.app.state.host.depth)
 
 
 @router.get(
     "/readyz", response_model=Health, responses={503: {"model": ErrorBody}}, summary="Readiness: model loaded"
 )
 async def readyz(request: Request) -> Health:
-    engine = request.app.state.engine
-    if engine.state != "ok":
-        if engine.state == "error":
-            raise ModelNotReady(f"the model failed to load: {engine.error}")
-        raise ModelNotReady("the model is still loading")
-    rt = request.app.state.runtime()
-    return Health(
-        status="ok", model_id=rt.backend.model_id, backend=rt.backend.name, queue_depth=engine.depth
-    )
+    host: ModelHost = request.app.state.host
+    backend = host.runtime.backend  # ModelNotReady (503) while loading or after a failed load
+    return Health(status="ok", model_id=backend.model_id, backend=backend.name, queue_depth=host.depth)

@@ -1,9 +1,9 @@
-"""The local engine: articles through the service's Engine, `concurrency` at a time.
+"""The local engine: articles through the service's model host, `concurrency` at a time.
 
 Why concurrency here, and only here in the batch package: llama.cpp serves `parallel` slots from one
 loaded model, and a slot only works while a request is in it. One article at a time leaves all but
 one slot idle, so the runner keeps exactly `concurrency` articles in flight (= FINBRIEF_PARALLEL
-slots), each on one of the Engine's worker threads (engine.py owns the threads and the queue; this
+slots), each on one of the host's worker threads (engine.py owns the threads and the queue; this
 module only holds futures). Everything that writes - the Job, the store, the progress display - runs
 on the main thread, so output lines are never interleaved and need no lock.
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 
-from ..engine import Engine
+from ..host import ModelHost
 from ..runtime import Runtime
 from .article import Outcome, attempt, make_fetcher
 from .inputs import InputRecord
@@ -34,8 +34,8 @@ def run_local(
     runtime: Runtime, records: Iterable[InputRecord], job: Job, *, concurrency: int, stop: StopFlag
 ) -> None:
     fetcher = make_fetcher(runtime.settings)
-    engine = Engine(workers=concurrency, queue_size=concurrency)
-    engine.state = "ok"  # the caller loaded the model (warmup) before the job started
+    # The caller loaded and warmed up the model before the job started (and closes it after).
+    host = ModelHost.around(runtime, workers=concurrency, queue_size=concurrency)
     in_flight: dict[Future[Outcome], InputRecord] = {}
 
     def collect() -> None:
@@ -54,11 +54,11 @@ def run_local(
             if not job.admit(rec):
                 continue
 
-            def work(queue_s: float, rec: InputRecord = rec) -> Outcome:
+            def work(runtime: Runtime, queue_s: float, rec: InputRecord = rec) -> Outcome:
                 return attempt(runtime, rec, fetcher, queue_s=queue_s)
 
-            in_flight[engine.submit(work)] = rec
+            in_flight[host.submit(work)] = rec
         while in_flight:
             collect()
     finally:
-        engine.shutdown()
+        host.close()

@@ -17,7 +17,7 @@ from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
 from ..settings import Settings
-from .briefer import EngineBriefer
+from .briefer import HostBriefer
 from .dedupe import Deduper
 from .fetch import ArticleFetcher
 from .handlers import SlackSurfaces
@@ -43,7 +43,7 @@ def web_client(settings: Settings) -> WebClient:
 class SlackApp:
     bolt: App
     surfaces: SlackSurfaces
-    briefer: EngineBriefer
+    briefer: HostBriefer
     executor: ThreadPoolExecutor
 
     def close(self) -> None:
@@ -52,7 +52,7 @@ class SlackApp:
         self.executor.shutdown(wait=False, cancel_futures=True)
 
 
-def build_slack_app(settings: Settings, briefer: EngineBriefer, *, socket_mode: bool = False) -> SlackApp:
+def build_slack_app(settings: Settings, briefer: HostBriefer, *, socket_mode: bool = False) -> SlackApp:
     if not socket_mode and settings.slack_signing_secret is None:
         raise ValueError("FINBRIEF_SLACK_SIGNING_SECRET is not set (needed for HTTP mode)")
     # Each lazy listener waits on one brief; this pool bounds how many wait at once, and Bolt queues

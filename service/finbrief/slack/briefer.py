@@ -1,40 +1,34 @@
-"""Briefs for Slack, run on the service's Engine like every other brief.
+"""Briefs for Slack, run on the model host like every other brief.
 
 The HTTP API answers a full queue with 503 and lets the client retry. A Slack user cannot retry a
 message they already shared, so here a full queue (or a model still loading) means *wait*: the
 request keeps its place in Bolt's listener pool and tries again with backoff until
-`slack_queue_wait_s` is spent. The Engine stays the only owner of model threads.
+`slack_queue_wait_s` is spent. The host's Engine stays the only owner of model threads.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 from concurrent.futures import TimeoutError as FutureTimeout
 
-from ..engine import Engine
-from ..errors import ModelNotReady, Unavailable
+from ..errors import Unavailable
+from ..host import HostState, ModelHost
 from ..intake import check_brief_input
-from ..runtime import Runtime
 from ..schemas import Brief, BriefRequest
-from ..settings import Settings
 
 log = logging.getLogger(__name__)
 POLL_S = 0.5  # how often a waiting brief looks up from its future to notice a shutdown
 
 
-class EngineBriefer:
+class HostBriefer:
     def __init__(
         self,
-        engine: Engine,
-        runtime: Callable[[], Runtime],
-        settings: Settings,
+        host: ModelHost,
         *,
         backoff_s: tuple[float, float] = (0.2, 5.0),
     ) -> None:
-        self.engine, self.runtime = engine, runtime
-        self.settings, self.wait_s = settings, settings.slack_queue_wait_s
+        self.host, self.settings, self.wait_s = host, host.settings, host.settings.slack_queue_wait_s
         self.backoff_s = backoff_s
         self.closed = False
 
@@ -48,10 +42,10 @@ class EngineBriefer:
         delay, longest = self.backoff_s
         while True:
             try:
-                future = self.engine.submit(lambda queued: self.runtime().pipeline.run(req, queue_s=queued))
+                future = self.host.submit(lambda runtime, queued: runtime.pipeline.run(req, queue_s=queued))
                 break
             except Unavailable as exc:
-                failed_to_load = isinstance(exc, ModelNotReady) and self.engine.state == "error"
+                failed_to_load = self.host.state is HostState.FAILED
                 if failed_to_load or self.closed or time.monotonic() + delay > deadline:
                     raise
                 log.info("slack brief waiting for the engine (%s); retrying in %.1f s", exc.code, delay)

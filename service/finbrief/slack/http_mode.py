@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from fastapi import APIRouter, FastAPI, Request, Response
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from starlette.concurrency import run_in_threadpool
 
-from ..engine import Engine
-from ..runtime import Runtime
+from ..host import ModelHost
 from ..settings import Settings
 from .bolt_app import SlackApp, build_slack_app
-from .briefer import EngineBriefer
+from .briefer import HostBriefer
 
 
 def http_mode_enabled(settings: Settings) -> bool:
     return settings.slack_bot_token is not None and settings.slack_signing_secret is not None
 
 
-def mount_slack(app: FastAPI, settings: Settings, engine: Engine, runtime: Callable[[], Runtime]) -> SlackApp:
-    briefer = EngineBriefer(engine, runtime, settings)
+def mount_slack(app: FastAPI, settings: Settings, host: ModelHost) -> SlackApp:
+    briefer = HostBriefer(host)
     slack = build_slack_app(settings, briefer)
     router = APIRouter()
 

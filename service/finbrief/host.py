@@ -1,0 +1,109 @@
+"""The model host: one per process (the HTTP app, Socket Mode, a local batch job).
+
+It holds the loaded runtime (backend, prompts, pipelines), its readiness as a real state, and the
+Engine that runs model work; every front end submits work here and nowhere else. Readiness is
+decided in one place: work submitted while the model is loading, or after it failed to load, is a
+ModelNotReady (503 over HTTP; a Slack brief waits and retries). Threads and queues stay in engine.py.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import Future
+from enum import StrEnum
+from typing import TypeVar
+
+from .engine import Engine
+from .errors import ModelNotReady
+from .model.backends.base import Backend
+from .runtime import Runtime, build_runtime
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class HostState(StrEnum):
+    LOADING = "loading"
+    READY = "ready"
+    FAILED = "failed"
+
+
+class ModelHost:
+    def __init__(
+        self,
+        settings: Settings,
+        backend: Backend | None = None,
+        *,
+        workers: int | None = None,
+        queue_size: int | None = None,
+    ) -> None:
+        """A host that loads its runtime (`start_loading`): the model from `settings`, or `backend`."""
+        self.settings, self._backend = settings, backend
+        self.engine = Engine(
+            workers=workers or settings.parallel, queue_size=queue_size or settings.queue_size
+        )
+        self.state = HostState.LOADING
+        self.error: str | None = None
+        self._runtime: Runtime | None = None
+        self._owns_runtime = True
+
+    @classmethod
+    def around(cls, runtime: Runtime, *, workers: int, queue_size: int) -> ModelHost:
+        """A ready host for a runtime the caller loaded (and will close): a batch job warms the
+        model up before it starts, so that a model that cannot load fails the job at once."""
+        host = cls(runtime.settings, runtime.backend, workers=workers, queue_size=queue_size)
+        host._runtime, host.state, host._owns_runtime = runtime, HostState.READY, False
+        return host
+
+    # --- lifecycle ------------------------------------------------------------------------
+    def start_loading(self) -> None:
+        """Load (maybe pull) and warm up the model off the caller's thread; READY or FAILED after."""
+        self.engine.start_loading(self._load)
+
+    def _load(self) -> None:
+        try:
+            runtime = build_runtime(self.settings, self._backend)
+            if self.settings.warmup:
+                runtime.backend.warmup()
+        except Exception as exc:  # surfaced through /readyz and 503s, not a crash
+            log.exception("model load failed")
+            self.error, self.state = str(exc), HostState.FAILED
+            return
+        self._runtime, self.state = runtime, HostState.READY
+
+    def close(self) -> None:
+        """Stop the workers (queued work is dropped) and release the model if this host loaded it."""
+        self.engine.shutdown()
+        if self._runtime is not None and self._owns_runtime:
+            self._runtime.backend.close()
+
+    # --- readiness ------------------------------------------------------------------------
+    @property
+    def runtime(self) -> Runtime:
+        """The loaded runtime; ModelNotReady while loading or after a failed load."""
+        if self.state is HostState.READY and self._runtime is not None:
+            return self._runtime
+        if self.state is HostState.FAILED:
+            raise ModelNotReady(f"the model failed to load: {self.error}")
+        raise ModelNotReady("the model is still loading")
+
+    @property
+    def depth(self) -> int:
+        """Jobs waiting or running."""
+        return self.engine.depth
+
+    # --- work: each job gets the runtime and the seconds it waited in the queue -------------
+    def submit(self, job: Callable[[Runtime, float], T]) -> Future[T]:
+        runtime = self.runtime
+        return self.engine.submit(lambda queued: job(runtime, queued))
+
+    async def run(self, job: Callable[[Runtime, float], T]) -> T:
+        runtime = self.runtime
+        return await self.engine.run(lambda queued: job(runtime, queued))
+
+    def stream(self, job: Callable[[Runtime, float], Iterator[T]]) -> AsyncIterator[T]:
+        """See Engine.stream: not ready or a full queue raises here, before any response starts."""
+        runtime = self.runtime
+        return self.engine.stream(lambda queued: job(runtime, queued))

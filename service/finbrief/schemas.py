@@ -196,4 +196,3 @@ class Health(BaseModel):
     model_id: str | None = None
     backend: str | None = None
     queue_depth: int = 0
-    detail: str | None = None

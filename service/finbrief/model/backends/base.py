@@ -43,7 +43,6 @@ class Backend(Protocol):
     name: str
     model_id: str
     model_sha256: str | None
-    supports_grammar: bool
 
     def generate(self, batch: Sequence[GenerationRequest]) -> list[GenerationResult]:
         """Run every request; results in the same order. Never raises for one bad request: its

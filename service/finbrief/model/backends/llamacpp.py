@@ -25,7 +25,6 @@ log = logging.getLogger(__name__)
 
 class LlamaCppBackend:
     name = "llamacpp"
-    supports_grammar = True
 
     def __init__(
         self,

@@ -77,7 +77,6 @@ def default_responder(req: GenerationRequest) -> str:
 
 class ScriptedBackend:
     name = "scripted"
-    supports_grammar = False
 
     def __init__(
         self,

@@ -35,7 +35,6 @@ def _tokenizer_class(path: Path, default: Any) -> Any:
 
 class TransformersBackend:
     name = "transformers"
-    supports_grammar = False
 
     def __init__(
         self, model_path: Path, model_id: str, model_sha256: str | None, *, device: str = "auto"

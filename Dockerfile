@@ -9,7 +9,7 @@ ENV PIP_NO_CACHE_DIR=1 \
 
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends make && rm -rf /var/lib/apt/lists/*
-COPY pyproject.toml README.md Makefile ./
+COPY pyproject.toml setup.py README.md Makefile ./
 COPY service ./service
 COPY models ./models
 COPY prompts ./prompts

@@ -18,9 +18,9 @@ import uvicorn
 from finbrief.api.app import create_app
 from finbrief.model.backends.base import Backend, GenerationRequest
 from finbrief.model.backends.scripted import ScriptedBackend, default_responder, summary_answer
-from finbrief.settings import REPO_ROOT, Settings
+from finbrief.settings import Settings
 
-from .conftest import seed
+from .conftest import ROOT, seed
 
 
 @contextmanager
@@ -73,7 +73,7 @@ def test_brief_ok_and_provenance(settings: Settings) -> None:
 def test_short_article_with_figures_near_its_end(settings: Settings) -> None:
     # Found by the causes-challenge set: a figure within 300 characters of the end of a short article
     # made the figure-context window run past the text (IndexError, a 500).
-    text = (REPO_ROOT / "eval" / "causes-challenge" / "c3_a_share_stimulus.txt").read_text(encoding="utf-8")
+    text = (ROOT / "eval" / "causes-challenge" / "c3_a_share_stimulus.txt").read_text(encoding="utf-8")
     with serve(settings, ScriptedBackend()) as base:
         r = httpx.post(base + "/v1/brief", json={"text": text}, timeout=30)
     assert r.status_code == 200, r.text

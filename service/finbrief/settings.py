@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, IPvAnyNetwork, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-# Repo root when running from a checkout (`pip install -e .`): prompts/ and models/ live there.
-REPO_ROOT = Path(__file__).resolve().parents[2]
-
 BackendName = Literal["llamacpp", "transformers", "scripted"]  # scripted: canned answers, for tests
 SourceName = Literal["local", "pypi", "hf"]
 DEFAULT_SOURCES: tuple[SourceName, ...] = ("local", "pypi", "hf")
+
+
+def packaged(folder: str) -> Path:
+    """A data folder that ships in the package (`prompts`, `models`; mapped from the repository's
+    top-level folders by setup.py): finbrief/<folder> in an installed wheel, the top-level folder
+    itself in an editable checkout, where the package directory does not hold it."""
+    installed = Path(str(resources.files("finbrief"))) / folder
+    return installed if installed.is_dir() else Path(__file__).resolve().parents[2] / folder
 
 
 class Settings(BaseSettings):
@@ -25,7 +31,9 @@ class Settings(BaseSettings):
     model_dir: Path = Field(
         Path.home() / ".cache" / "finbrief" / "models", description="Verified model store"
     )
-    manifest_path: Path = REPO_ROOT / "models" / "manifest.json"
+    manifest_path: Path = Field(
+        default_factory=lambda: packaged("models") / "manifest.json", description="Default: the packaged one"
+    )
     model_sources: list[SourceName] = Field(default_factory=lambda: list(DEFAULT_SOURCES))
     local_model_dirs: list[Path] = Field(default_factory=list, description="Searched by the 'local' source")
     hf_token: SecretStr | None = None
@@ -43,7 +51,9 @@ class Settings(BaseSettings):
     gpu_layers: int = Field(0, description="llama.cpp layers to offload to a GPU")
 
     # --- pipeline --------------------------------------------------------------------------
-    prompts_dir: Path = REPO_ROOT / "prompts"
+    prompts_dir: Path = Field(
+        default_factory=lambda: packaged("prompts"), description="<version>/*.md inside; default: packaged"
+    )
     prompt_version: str = "v1"
     glossary_path: Path | None = Field(None, description="Extra glossary TSV merged over the bundled one")
     chunk_chars: int = Field(3600, ge=300, description="Article characters per map step")

@@ -31,18 +31,22 @@ def write_report(path: Path, metrics: dict[str, Any], items: list[dict[str, Any]
 
 
 def git_commit() -> str | None:
-    """The checkout's commit (with "+dirty" when it has changes): which code produced a report."""
+    """The commit of the checkout this code runs from (with "+dirty" when its code or prompts have
+    changes): which code produced a report. None for an installed package, or where git is missing."""
     import subprocess
 
-    from ..settings import REPO_ROOT
+    here = Path(__file__).resolve()
 
     def git(*args: str) -> str:
         return subprocess.run(
-            ["git", *args], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+            ["git", *args], cwd=here.parent, capture_output=True, text=True, check=True
         ).stdout
 
     try:
-        head, dirty = git("rev-parse", "--short", "HEAD"), git("status", "--porcelain", "service", "prompts")
+        git("ls-files", "--error-unmatch", here.name)  # tracked: not a copy installed inside some repo
+        top = Path(git("rev-parse", "--show-toplevel").strip())
+        head = git("rev-parse", "--short", "HEAD")
+        dirty = git("status", "--porcelain", "--", str(top / "service"), str(top / "prompts"))
     except (OSError, subprocess.CalledProcessError):
         return None
     return head.strip() + ("+dirty" if dirty.strip() else "")

@@ -59,9 +59,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
     settings = _settings(args)
     text = _read_text(args.path, settings)
     runtime = build_runtime(settings)
-    brief = runtime.pipeline.run(
-        BriefRequest(text=text, title=args.title, url=None, source=None, published_at=None)
-    )
+    brief = runtime.brief(BriefRequest(text=text, title=args.title))
     print(brief.model_dump_json(indent=2))
     return 0
 

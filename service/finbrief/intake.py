@@ -1,4 +1,5 @@
-"""Input checks that run where an article arrives, before any model work is queued.
+"""What runs where an article arrives, before any model work is queued: fetching a URL-only
+request's article, and the input checks.
 
 Every front end (HTTP, Slack, batch, CLI) refuses a text here, so a bad input is a 413/422 (or its
 Slack/CLI analogue) whether or not the model has finished loading, and never waits in the queue.
@@ -9,10 +10,27 @@ milliseconds for a typical article and keeps the pipelines' inputs unchanged).
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from .errors import TextTooLarge
 from .schemas import BriefRequest
 from .settings import Settings
 from .text.normalize import Document, normalize
+
+
+class Page(Protocol):
+    @property
+    def final_url(self) -> str: ...  # after redirects
+    @property
+    def title(self) -> str | None: ...
+    @property
+    def text(self) -> str: ...
+
+
+class Fetcher(Protocol):
+    """slack/fetch.py's ArticleFetcher: SSRF-guarded fetch and article extraction."""
+
+    def fetch(self, url: str) -> Page: ...
 
 
 def check_size(text: str, limit: int) -> None:
@@ -22,6 +40,13 @@ def check_size(text: str, limit: int) -> None:
             f"the text has {len(text):,} characters; the limit is {limit:,}",
             detail={"limit": limit, "chars": len(text)},
         )
+
+
+def admit_brief(req: BriefRequest, settings: Settings, fetcher: Fetcher) -> BriefRequest:
+    """The request with its article text (fetched if it gave only a url), checked."""
+    req = with_article_text(req, fetcher)
+    check_brief_input(req, settings)
+    return req
 
 
 def check_brief_input(req: BriefRequest, settings: Settings) -> Document:
@@ -34,3 +59,12 @@ def check_translation_input(text: str, settings: Settings) -> Document:
     """What `Translator.plan` would refuse: too large, empty, not Chinese (any length will do)."""
     check_size(text, settings.max_text_chars)
     return normalize(text, min_chars=1)
+
+
+def with_article_text(req: BriefRequest, fetcher: Fetcher) -> BriefRequest:
+    """A request that gives only a `url` gets the page's article text and title (UrlRefused or
+    FetchFailed, both 422, when the link is private or yields no article). Given text wins."""
+    if req.text or req.url is None:
+        return req
+    page = fetcher.fetch(req.url)
+    return req.model_copy(update={"text": page.text, "title": req.title or page.title, "url": page.final_url})

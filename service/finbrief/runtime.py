@@ -9,6 +9,7 @@ from .model.prompts import PromptSet
 from .model.store import ModelStore
 from .pipeline.brief import BriefPipeline
 from .pipeline.translation import Translator
+from .schemas import Brief, BriefRequest
 from .settings import Settings
 from .text.glossary import Glossary
 
@@ -44,6 +45,14 @@ class Runtime:
     prompts: PromptSet
     pipeline: BriefPipeline
     translator: Translator
+
+    def brief(self, req: BriefRequest, *, queue_s: float = 0.0) -> Brief:
+        """The brief of one article, with where it came from (url, source, published_at, as the
+        request gave them) in its provenance. Every front end briefs through here."""
+        brief = self.pipeline.run(req, queue_s=queue_s)
+        origin = {"url": req.url, "source": req.source, "published_at": req.published_at}
+        brief.provenance = brief.provenance.model_copy(update=origin)
+        return brief
 
 
 def build_runtime(settings: Settings, backend: Backend | None = None) -> Runtime:

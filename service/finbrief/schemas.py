@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 CauseLabel = Literal[
     "trade_policy",
@@ -29,11 +29,23 @@ EntityType = Literal["person", "organization", "company", "place", "index", "pro
 class BriefRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(..., description="The article, as received (Traditional or Simplified Chinese)")
+    text: str = Field(
+        "", description="The article, as received (Traditional or Simplified Chinese); needed unless `url`"
+    )
     title: str | None = Field(None, description="Headline, if it came separately from the text")
-    url: str | None = None
-    source: str | None = Field(None, description="Outlet name")
-    published_at: datetime | None = None
+    url: str | None = Field(
+        None,
+        description="The article's address: fetched (public addresses only) when `text` is absent; "
+        "recorded in the brief's provenance",
+    )
+    source: str | None = Field(None, description="Outlet name; recorded in the brief's provenance")
+    published_at: datetime | None = Field(None, description="Recorded in the brief's provenance")
+
+    @model_validator(mode="after")
+    def _text_or_url(self) -> BriefRequest:
+        if "text" not in self.model_fields_set and self.url is None:
+            raise ValueError("give the article's text, or its url")
+        return self
 
 
 class Span(BaseModel):
@@ -97,6 +109,10 @@ class Provenance(BaseModel):
     checks: dict[str, int] = Field(
         default_factory=dict, description="How often each faithfulness check fired (before repair)"
     )
+    # Where the article came from, as the request said (briefs; None when not given).
+    url: str | None = Field(None, description="The article's address (after redirects, if it was fetched)")
+    source: str | None = Field(None, description="Outlet name")
+    published_at: datetime | None = None
 
 
 class Brief(BaseModel):

@@ -11,6 +11,7 @@ from .. import __version__
 from ..host import ModelHost
 from ..model.backends.base import Backend
 from ..settings import Settings
+from ..slack.fetch import ArticleFetcher
 from ..slack.http_mode import http_mode_enabled, mount_slack
 from . import errors, routes
 
@@ -34,6 +35,7 @@ def create_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.host = host
+    app.state.fetcher = ArticleFetcher.from_settings(settings)  # POST /v1/brief with only a url
     errors.install(app, settings.retry_after_s)
     app.include_router(routes.router)
     slack = None

@@ -11,7 +11,7 @@ from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from ..host import ModelHost
-from ..intake import check_brief_input, check_translation_input
+from ..intake import admit_brief, check_translation_input
 from ..runtime import Runtime
 from ..schemas import (
     Brief,
@@ -33,11 +33,12 @@ ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorBody} for code i
     "/v1/brief", response_model=Brief, responses=ERRORS, summary="Brief one Chinese article in English"
 )
 async def brief(body: BriefRequest, request: Request) -> Brief:
+    """The article is `text`, or the page at `url` when `text` is absent (public addresses only)."""
     host: ModelHost = request.app.state.host
-    # Refused before queueing: a bad text is a 413/422 even while the model loads. Off the event
-    # loop, as normalizing a long article takes a noticeable fraction of a second.
-    await run_in_threadpool(check_brief_input, body, host.settings)
-    return await host.run(lambda runtime, queued: runtime.pipeline.run(body, queue_s=queued))
+    # Fetched and refused before queueing: a bad text is a 413/422 even while the model loads. Off
+    # the event loop: a fetch takes seconds, and normalizing a long article a fraction of one.
+    req = await run_in_threadpool(admit_brief, body, host.settings, request.app.state.fetcher)
+    return await host.run(lambda runtime, queued: runtime.brief(req, queue_s=queued))
 
 
 @router.post(

@@ -12,10 +12,10 @@ import logging
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
 from ..errors import FinbriefError, ModelError, Unavailable
-from ..intake import check_size
+from ..intake import Fetcher, check_size, with_article_text
 from ..model.call import Usage, provenance
 from ..model.prompts import PromptSet
 from ..model.store import ModelStore
@@ -27,10 +27,6 @@ from .inputs import InputRecord
 log = logging.getLogger(__name__)
 # Failures that are the job's, not the article's: every later article would fail the same way.
 FATAL = (ModelError, Unavailable)
-
-
-class Fetcher(Protocol):
-    def fetch(self, url: str) -> Any: ...  # -> an object with .text and .title (slack.fetch.Article)
 
 
 @dataclass(frozen=True)
@@ -113,16 +109,13 @@ def translate_article(
     runtime: Runtime, rec: InputRecord, fetcher: Fetcher, *, queue_s: float = 0.0
 ) -> BatchRecord:
     started = time.perf_counter()
-    text, title = rec.text, rec.title
-    if text is None:
-        assert rec.url is not None  # inputs guarantee one of them
-        page = fetcher.fetch(rec.url)
-        text, title = page.text, title or page.title
-    check_size(text, runtime.settings.max_text_chars)
-    brief = runtime.pipeline.run(
-        BriefRequest(text=text, title=title, url=rec.url, source=rec.source, published_at=rec.published_at)
+    given = BriefRequest(
+        text=rec.text or "", title=rec.title, url=rec.url, source=rec.source, published_at=rec.published_at
     )
-    translation = runtime.translator.translate(text, skip_boilerplate=True)
+    req = with_article_text(given, fetcher)  # inputs guarantee text or url
+    check_size(req.text, runtime.settings.max_text_chars)
+    brief = runtime.brief(req)
+    translation = runtime.translator.translate(req.text, skip_boilerplate=True)
     total = time.perf_counter() - started
     return BatchRecord(
         id=rec.id,

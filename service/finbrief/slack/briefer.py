@@ -42,7 +42,7 @@ class HostBriefer:
         delay, longest = self.backoff_s
         while True:
             try:
-                future = self.host.submit(lambda runtime, queued: runtime.pipeline.run(req, queue_s=queued))
+                future = self.host.submit(lambda runtime, queued: runtime.brief(req, queue_s=queued))
                 break
             except Unavailable as exc:
                 failed_to_load = self.host.state is HostState.FAILED

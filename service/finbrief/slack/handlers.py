@@ -19,6 +19,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from ..errors import EmptyText, FinbriefError
+from ..intake import with_article_text
 from ..schemas import Brief, BriefRequest
 from ..settings import Settings
 from ..text.script import has_cjk
@@ -196,8 +197,7 @@ class SlackSurfaces:
             if not plain:
                 raise EmptyText("the message has no text")
             return BriefRequest(text=plain), None
-        article = self.fetcher.fetch(url)
-        return BriefRequest(text=article.text, title=article.title, url=article.final_url), url
+        return with_article_text(BriefRequest(url=url), self.fetcher), url
 
     def _post_brief(
         self, client: WebClient, channel: str, thread_ts: str, brief: Brief, url: str | None

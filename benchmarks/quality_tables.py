@@ -1,6 +1,9 @@
-"""Markdown tables for docs/QUALITY.md from the eval reports in docs/eval/ (no model needed).
+"""Markdown tables for docs/QUALITY.md from the eval runs in eval/runs/ (no model needed).
 
-Usage: python benchmarks/quality_tables.py [docs/eval]
+Usage: python benchmarks/quality_tables.py [eval/runs]
+
+Runs are named by folder (`<date>-<name>`, see eval/runs/INDEX.md); each holds `report.json`, and a
+lever ablation one `without-<lever>.json` per lever.
 """
 
 from __future__ import annotations
@@ -14,17 +17,25 @@ def _load(path: Path) -> dict | None:
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
 
 
-# (report stem, script, system as shown): every NTREX report in docs/eval/, oldest code first.
+def _report(folder: Path, run: str) -> dict | None:
+    return _load(folder / run / "report.json")
+
+
+# (run, script, system as shown): every NTREX run in eval/runs/, oldest code first.
 NTREX_ROWS = [
-    ("ntrex300-zh-CN-raw", "zh-CN", "raw model, plain prompt"),
-    ("ntrex300-zh-CN-pipeline", "zh-CN", "pipeline (before figure hints)"),
-    ("ntrex300-zh-CN-pipeline-v2", "zh-CN", "pipeline"),
-    ("ntrex300-zh-CN-pipeline-s5", "zh-CN", "pipeline, session-5 code"),
-    ("ntrex300-zh-TW-raw", "zh-TW", "raw model, plain prompt"),
-    ("ntrex300-zh-TW-pipeline", "zh-TW", "pipeline (before the Latin-words check)"),
-    ("ntrex300-zh-TW-pipeline-latin", "zh-TW", "pipeline (+ name checks, spliced)"),
-    ("ntrex300-zh-TW-pipeline-s4", "zh-TW", "pipeline (+ session-4 checks, spliced)"),
-    ("ntrex300-zh-TW-pipeline-s5", "zh-TW", "pipeline (+ session-5 dates check, spliced)"),
+    ("2026-11-22-ntrex-zh-CN-raw", "zh-CN", "raw model, plain prompt"),
+    ("2026-11-22-ntrex-zh-CN-pipeline-before-figure-hints", "zh-CN", "pipeline (before figure hints)"),
+    ("2026-11-22-ntrex-zh-CN-pipeline-dcc79c0", "zh-CN", "pipeline"),
+    ("2026-11-22-ntrex-zh-CN-pipeline-0906cf1", "zh-CN", "pipeline, re-run with the dates check"),
+    ("2026-11-22-ntrex-zh-TW-raw", "zh-TW", "raw model, plain prompt"),
+    ("2026-11-22-ntrex-zh-TW-pipeline-f02e2d5", "zh-TW", "pipeline (before the Latin-words check)"),
+    ("2026-11-22-ntrex-zh-TW-pipeline-be04be6-spliced", "zh-TW", "pipeline (+ name checks, spliced)"),
+    (
+        "2026-11-22-ntrex-zh-TW-pipeline-32d6f6a-spliced",
+        "zh-TW",
+        "pipeline (+ role, cause, cut-off checks, spliced)",
+    ),
+    ("2026-11-22-ntrex-zh-TW-pipeline-d5c3dc6-spliced", "zh-TW", "pipeline (+ dates check, spliced)"),
 ]
 
 
@@ -34,8 +45,8 @@ def ntrex(folder: Path) -> str:
         "| s/segment |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    for stem, script, system in NTREX_ROWS:
-        rep = _load(folder / f"{stem}.json")
+    for run, script, system in NTREX_ROWS:
+        rep = _report(folder, run)
         if rep:
             m, code = rep["metrics"], rep.get("config", {}).get("code") or "not recorded"
             rows.append(
@@ -46,9 +57,9 @@ def ntrex(folder: Path) -> str:
     return "\n".join(rows)
 
 
-def ablations(folder: Path, full: str, raw: str, prefix: str, limit: int | None = None) -> str:
-    """Each lever switched off (reports `<prefix><lever>.json`), beside the full pipeline and the raw
-    model on the same segments (re-scored from their reports, first `limit` segments)."""
+def ablations(folder: Path, full: str, raw: str, levers: str, limit: int | None = None) -> str:
+    """Each lever switched off (run `levers`, one `without-<lever>.json` each), beside the full
+    pipeline and the raw model on the same segments (re-scored from their reports, first `limit`)."""
     from finbrief.evaluation.translation import metrics_of
 
     rows = [
@@ -56,11 +67,11 @@ def ablations(folder: Path, full: str, raw: str, prefix: str, limit: int | None 
         "|---|---|---|---|---|---|",
     ]
     runs = []
-    for stem, name in ((raw, "(raw model)"), (full, "(nothing)")):
-        if rep := _load(folder / f"{stem}.json"):
+    for run, name in ((raw, "(raw model)"), (full, "(nothing)")):
+        if rep := _report(folder, run):
             runs.append((name, metrics_of(rep["items"][:limit])))
-    for path in sorted(folder.glob(f"{prefix}*.json")):
-        runs.append((path.stem.removeprefix(prefix), _load(path)["metrics"]))  # type: ignore[index]
+    for path in sorted((folder / levers).glob("without-*.json")):
+        runs.append((path.stem.removeprefix("without-"), _load(path)["metrics"]))  # type: ignore[index]
     for name, m in runs:
         rows.append(
             f"| {name} | {m['chrf++']:.2f} | {m['bleu']:.2f} | {m['leftover_chinese']} "
@@ -69,41 +80,41 @@ def ablations(folder: Path, full: str, raw: str, prefix: str, limit: int | None 
     return "\n".join(rows)
 
 
-CAUSES_REPORTS = [
-    ("seeds-causes-batch", "seeds, batch run"),
-    ("seeds-causes", "seeds, this session"),
-    ("seeds-causes-final", "seeds, final code"),
-    ("challenge-causes-first", "challenge, 1st run"),
-    ("challenge-causes-second", "challenge, stricter checks"),
-    ("challenge-causes", "challenge, + best-draft repair"),
+# (run, column title): the three rounds of cause-attribution changes, each against the one before.
+CAUSES_FIRST = [  # code 02d0752 ... e6976ff
+    ("2026-11-22-causes-seeds-batch-run", "seeds, batch run"),
+    ("2026-11-22-causes-seeds-f02e2d5", "seeds, ranked candidates"),
+    ("2026-11-22-causes-seeds-2d3f3ef", "seeds, re-run"),
+    ("2026-11-22-causes-challenge-02d0752", "challenge, 1st run"),
+    ("2026-11-22-causes-challenge-be04be6", "challenge, stricter checks"),
+    ("2026-11-22-causes-challenge-e6976ff", "challenge, + best-draft repair"),
 ]
-CAUSES_REPORTS_S4 = [
-    ("seeds-causes-final", "seeds, before"),
-    ("seeds-causes-s4", "seeds, session 4"),
-    ("challenge-causes-s4a", "challenge, session 4, 1st"),
-    ("challenge-causes-s4b", "challenge, + targeted repair"),
-    ("challenge-causes-s4", "challenge, session 4, final"),
-    ("holdout-causes", "holdout (new), final"),
+CAUSES_SPEAKERS = [  # code 8af5562 ... 1709704
+    ("2026-11-22-causes-seeds-2d3f3ef", "seeds, before"),
+    ("2026-11-22-causes-seeds-8af5562", "seeds, speakers + repair"),
+    ("2026-11-22-causes-challenge-1bff60f", "challenge, speakers + checks"),
+    ("2026-11-22-causes-challenge-f7ca477", "challenge, + targeted repair"),
+    ("2026-11-22-causes-challenge-1709704", "challenge, + names hint"),
+    ("2026-11-22-causes-holdout-1709704", "holdout (new), final"),
+]
+CAUSES_COVERAGE = [  # code ef3966e ... d5c3dc6; defaults since e66adb0 (follow-ups off)
+    ("2026-11-22-causes-seeds-8af5562", "seeds, before"),
+    ("2026-11-22-causes-seeds-c7d300c", "seeds, defaults"),
+    ("2026-11-22-causes-seeds-9f57dcc-followups", "seeds, + follow-ups"),
+    ("2026-11-22-causes-challenge-1709704", "challenge, before"),
+    ("2026-11-22-causes-challenge-bdfb736-ungated-followups", "challenge, ungated follow-ups"),
+    ("2026-11-22-causes-challenge-c7d300c", "challenge, defaults"),
+    ("2026-11-22-causes-challenge-d5c3dc6-followups", "challenge, + follow-ups"),
+    ("2026-11-22-causes-holdout-1709704", "holdout h1-h4, before"),
+    ("2026-11-22-causes-holdout-ef3966e-followups", "holdout, coverage + follow-ups"),
+    ("2026-11-22-causes-holdout-9e9d44d-followups", "holdout, + force verbs, primary"),
+    ("2026-11-22-causes-holdout-c7d300c", "holdout, defaults"),
+    ("2026-11-22-causes-holdout-d5c3dc6-followups", "holdout, + follow-ups"),
 ]
 
-CAUSES_REPORTS_S5 = [
-    ("seeds-causes-s4", "seeds, session 4"),
-    ("seeds-causes-s5-nofollowups", "seeds, session 5 (default)"),
-    ("seeds-causes-s5", "seeds, s5 + follow-ups"),
-    ("challenge-causes-s4", "challenge, session 4"),
-    ("challenge-causes-s5a", "challenge, ungated follow-ups"),
-    ("challenge-causes-s5-nofollowups", "challenge, session 5 (default)"),
-    ("challenge-causes-s5", "challenge, s5 + follow-ups"),
-    ("holdout-causes", "holdout h1-h4, session 4"),
-    ("holdout-causes-s5", "holdout, coverage + follow-ups"),
-    ("holdout-causes-s5b", "holdout, + force verbs, primary"),
-    ("holdout-causes-s5-nofollowups", "holdout, session 5 (default)"),
-    ("holdout-causes-s5f", "holdout, s5 + follow-ups"),
-]
 
-
-def causes(folder: Path, stems: list[tuple[str, str]]) -> str:
-    reports = [(title, rep) for stem, title in stems if (rep := _load(folder / f"{stem}.json"))]
+def causes(folder: Path, runs: list[tuple[str, str]]) -> str:
+    reports = [(title, rep) for run, title in runs if (rep := _report(folder, run))]
     if not reports:
         return "(not measured yet)"
     rows = [
@@ -118,12 +129,12 @@ def causes(folder: Path, stems: list[tuple[str, str]]) -> str:
     return "\n".join(rows)
 
 
-def sampling(folder: Path, stem: str, raw: str, limit: int) -> str:
+def sampling(folder: Path, run: str, raw: str, limit: int) -> str:
     """benchmarks/sample_bound.py: greedy, MBR and the reference-picked oracle over the same candidates,
     with the raw model on the same segments for the bar."""
     from finbrief.evaluation.translation import metrics_of
 
-    rep, base = _load(folder / f"{stem}.json"), _load(folder / f"{raw}.json")
+    rep, base = _report(folder, run), _report(folder, raw)
     if not rep:
         return "(not measured yet)"
     m = rep["metrics"]
@@ -145,20 +156,24 @@ def sampling(folder: Path, stem: str, raw: str, limit: int) -> str:
 
 
 def main() -> None:
-    folder = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).parents[1] / "docs" / "eval")
+    folder = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).parents[1] / "eval" / "runs")
+    tw_raw = "2026-11-22-ntrex-zh-TW-raw"
     print("## NTREX-128, 300 segments\n\n" + ntrex(folder))
     ntrex_levers = ablations(
-        folder, "ntrex300-zh-TW-pipeline", "ntrex300-zh-TW-raw", "ablation-zh-TW-100-without-", 100
+        folder, "2026-11-22-ntrex-zh-TW-pipeline-f02e2d5", tw_raw, "2026-11-22-ntrex-zh-TW-100-levers", 100
     )
     finance_levers = ablations(
-        folder, "finance-zh-TW-pipeline-v2", "finance-zh-TW-raw", "ablation-finance-zh-TW-without-"
+        folder,
+        "2026-11-22-finance-zh-TW-pipeline-02d0752",
+        "2026-11-22-finance-zh-TW-raw",
+        "2026-11-22-finance-zh-TW-levers",
     )
     print("\n## Levers, NTREX zh-TW, first 100 segments\n\n" + ntrex_levers)
     print("\n## Levers, finance-challenge zh-TW, 20 sentences\n\n" + finance_levers)
-    print("\n## Cause attribution, sessions 2-3\n\n" + causes(folder, CAUSES_REPORTS))
-    print("\n## Cause attribution, session 4\n\n" + causes(folder, CAUSES_REPORTS_S4))
-    print("\n## Cause attribution, session 5\n\n" + causes(folder, CAUSES_REPORTS_S5))
-    sample_table = sampling(folder, "sample-bound-zh-TW-100", "ntrex300-zh-TW-raw", 100)
+    print("\n## Cause attribution, code 02d0752 to e6976ff\n\n" + causes(folder, CAUSES_FIRST))
+    print("\n## Cause attribution, code 8af5562 to 1709704\n\n" + causes(folder, CAUSES_SPEAKERS))
+    print("\n## Cause attribution, code ef3966e to d5c3dc6\n\n" + causes(folder, CAUSES_COVERAGE))
+    sample_table = sampling(folder, "2026-11-22-ntrex-zh-TW-100-sample-bound", tw_raw, 100)
     print("\n## Picking among samples, NTREX zh-TW, first 100 segments\n\n" + sample_table)
 
 

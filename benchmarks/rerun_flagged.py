@@ -5,8 +5,8 @@ Decoding is greedy, so every other segment would come out as it did; the rerun c
 new check fires on (minutes), not the whole set (an hour on 2 cores). The new report's config names
 the report it was spliced from and the segments redone.
 
-Usage: python benchmarks/rerun_flagged.py docs/eval/ntrex300-zh-TW-pipeline.json \
-           --out docs/eval/ntrex300-zh-TW-pipeline-latin.json
+Usage: python benchmarks/rerun_flagged.py eval/runs/2026-11-22-ntrex-zh-TW-pipeline-f02e2d5/report.json \
+           --out eval/runs/<date>-ntrex-zh-TW-pipeline-spliced/report.json
 """
 
 from __future__ import annotations

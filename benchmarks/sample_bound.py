@@ -12,7 +12,7 @@ Repair is not applied to any of them, so the rows compare like with like. Candid
 to OUT.candidates.jsonl, so a killed run resumes.
 
 Usage: python benchmarks/sample_bound.py --src eval/ntrex300/zh-TW.txt --ref eval/ntrex300/en.txt \
-           --limit 100 --samples 6 --out docs/eval/sample-bound-zh-TW-100.json
+           --limit 100 --samples 6 --out eval/runs/<date>-ntrex-zh-TW-100-sample-bound/report.json
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Brief every article in a folder with one loaded model; print a table, write JSON results.
 
-    python benchmarks/seeds.py ../shared/seeds --out docs/seed-run.json
+    python benchmarks/seeds.py ../shared/seeds --out eval/runs/<date>-seed-run/report.json
 
 Per article: seconds end to end, prompt/completion/cached tokens, model calls, checks that fired,
 primary cause, claims, warnings, and the error if the brief failed. Timings belong here, not in tests.

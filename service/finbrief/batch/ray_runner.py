@@ -115,22 +115,28 @@ def run_ray(
             num_cpus=worker_cpus,
             num_gpus=worker_gpus,
         )
-        try:
-            for row in results.iter_rows():
-                job.finish(by_id[row["id"]], decode(row))
-                if stop.requested:
-                    break
-        except Exception as exc:
-            cause = _finbrief_cause(exc)
-            if isinstance(cause, FATAL):
-                raise cause from exc
-            failed_start = _worker_start_failure(exc)
-            if failed_start is not None:  # the model did not load (or differs): the job's failure
-                raise ModelError(f"a Ray worker could not start: {failed_start}") from exc
-            raise
+        _collect(results, by_id, job, stop)
     finally:
         if started_here:
             ray.shutdown()
+
+
+def _collect(results: Any, by_id: dict[str, InputRecord], job: Job, stop: StopFlag) -> None:
+    """Write each result as it streams back. A fatal finbrief error in a worker, or a worker that
+    could not start, ends the job (ModelError: exit 4) instead of surfacing as Ray's exception."""
+    try:
+        for row in results.iter_rows():
+            job.finish(by_id[row["id"]], decode(row))
+            if stop.requested:
+                break
+    except Exception as exc:
+        cause = _finbrief_cause(exc)
+        if isinstance(cause, FATAL):
+            raise cause from exc
+        failed_start = _worker_start_failure(exc)
+        if failed_start is not None:  # the model did not load (or differs): the job's failure
+            raise ModelError(f"a Ray worker could not start: {failed_start}") from exc
+        raise
 
 
 def _chain(exc: BaseException) -> list[BaseException]:

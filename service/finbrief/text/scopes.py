@@ -8,10 +8,24 @@ import re
 
 from .taxonomy import LABELS
 
-# Negation cues whose scope runs to the end of the clause.
-NEG_FORWARD_RE = re.compile(r"而非|而不是|并非|並非|不是|并不是|並不是|绝非|絕非|排除了?|否认|否認")
-# "与/和 X 无关" - scope is X.
-NEG_UNRELATED_RE = re.compile(r"[与與和跟][^，,。；;]{1,40}?(?:无关|無關|没有关系|沒有關係)")
+# Negation cues whose scope runs to the end of the clause: the claim itself is denied ("而非关税",
+# "并非因为降息", "否认…是原因", "不能归咎于…").
+NEG_FORWARD_RE = re.compile(
+    r"而非|而不是|并非|不是|并不是|绝非|排除了?|否认|非因|不能归咎|不应归咎|不该归咎|不可归咎"
+)
+# Two negations make an affirmation: refusing to rule out a recession raises it ("不排除衰退",
+# "拒绝排除", "并非毫无可能", "并未否认", "难道不是…"). A negation cue inside one of these is not a
+# rejection. (Matched on Simplified text, like every pattern here.)
+DOUBLE_NEG_RE = re.compile(
+    r"(?:不|未|没有|并未|无法|不能|难以|未能|拒绝|不愿|不可|无从)排除|排除不了|"
+    r"(?:不|未|没有|并未|并没有|无法|不能|难以)否认|"
+    r"(?:并非|不是|并不是|绝非)(?:不|没有|毫无|无|没)|不无|难道不是|难道不|岂不是"
+)
+# "与/和 X 无关" - scope is X; "不受/未受 X 影响" (X did not move it) likewise.
+NEG_UNRELATED_RE = re.compile(
+    r"[与和跟][^，,。；;]{1,40}?(?:无关|没有关系|毫无关系|没有关联|无关联)"
+    r"|(?:不受|未受|并未受到|没有受到|未受到)[^，,。；;]{1,30}?影响"
+)
 # Blanket rejections of what was just listed.
 NEG_BLANKET_RE = re.compile(
     r"(以上|上述|这些|這些)[^。；;]{0,8}(皆是|都是|均是|全是|皆为|都为)?[^。；;]{0,6}"
@@ -39,12 +53,17 @@ BLAME_RE = re.compile(
 SAYS_RE = re.compile(
     r"表示|认为|認為|指出|强调|強調|警告|写道|寫道|看来|看來|分析师|分析師|策略师|策略師|[说說称稱]"
 )
+# Hedges keep a claim but not as fact: "may", "is expected to", "is feared" (不排除 raises a possibility).
+HEDGE_RE = re.compile(r"可能|或将|或许|也许|恐将|恐怕|有望|预计|料将|预期|担忧|忧虑|担心|不排除|或会|恐")
 # Forward-looking hedges describe risks to come, not what moved the market.
 AHEAD_RE = re.compile(r"未来|未來|将会|將會|可能会|可能會|或将|或將|展望")
 
 # Words after which a label's cue names something else: "国债收益率" is a bond yield, a market price
 # (the move, or rates), not deficits or debt supply.
-_NOT_A_CUE_BEFORE: dict[str, str] = {"fiscal_policy": "收益率|殖利率|利率"}
+_NOT_A_CUE_BEFORE: dict[str, str] = {
+    "fiscal_policy": "收益率|殖利率|利率",
+    "earnings": "了结|回吐|盘",  # 获利了结 is profit-taking (valuation), not a company's profit
+}
 # One pattern per label, compiled once: Latin cues ("AI", "Fed") must be whole words.
 _LABEL_PATTERNS = [
     (
@@ -66,8 +85,13 @@ PATTERN_OF: dict[str, re.Pattern[str]] = dict(_LABEL_PATTERNS)
 
 
 def negation_scopes(simp: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The stretches of simp[start:end] a denial covers. A negation that is half of a double negation
+    ("不排除", "并未否认") denies nothing: the claim stands, so it opens no scope."""
+    doubles = [(m.start(), m.end()) for m in DOUBLE_NEG_RE.finditer(simp, start, end)]
     scopes = []
     for m in NEG_FORWARD_RE.finditer(simp, start, end):
+        if any(a < m.end() and m.start() < b for a, b in doubles):
+            continue
         stop = CLAUSE_END_RE.search(simp, m.end(), end)
         scopes.append((m.start(), stop.start() if stop else end))
     for m in NEG_UNRELATED_RE.finditer(simp, start, end):

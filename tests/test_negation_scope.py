@@ -1,0 +1,58 @@
+"""Negation that knows its scope: a rejection needs the cause itself denied; two negations (refusing
+to rule out, not without) raise the cause. Each pattern in both scripts, through the candidate
+finder (what the model is asked) and the stance check (what a claim must pass)."""
+
+from __future__ import annotations
+
+import pytest
+
+from finbrief.checks import stance_consistent
+from finbrief.text.candidates import find_candidates
+from finbrief.text.normalize import normalize
+from finbrief.text.script import to_simplified, to_traditional
+
+LEAD = "美股周一大幅下跌，道指收跌逾800点。\n"
+
+RAISES = [  # (sentence, label it supports)
+    ("特朗普拒绝排除经济衰退的可能性，引发市场恐慌，美股大跌。", "macro_outlook"),
+    ("分析师表示，不排除经济衰退的可能，这导致投资者抛售股票。", "macro_outlook"),
+    ("美联储主席不能排除再次加息，导致美股下跌。", "monetary_policy"),
+    ("市场无法排除关税升级的风险，拖累股市走低。", "trade_policy"),
+    ("经济衰退并非毫无可能，投资者担忧情绪导致美股下挫。", "macro_outlook"),
+    ("他并未否认估值过高的问题，科技股因此重挫。", "valuation"),
+    ("这次下跌不是没有原因，关税才是主因。", "trade_policy"),
+]
+DENIES = [  # (sentence, label it rejects)
+    ("分析师指出，美股下跌主要是估值过高，而非关税政策。", "trade_policy"),
+    ("他表示，这次下跌并非因为美联储加息。", "monetary_policy"),
+    ("策略师认为，美股下跌与关税无关。", "trade_policy"),
+    ("官员否认央行降息是股市下跌的原因。", "monetary_policy"),
+    ("交易员表示，金价下跌不受美联储降息预期影响。", "monetary_policy"),
+    ("美股下跌不是因为经济衰退，而是因为估值过高。", "macro_outlook"),
+]
+
+
+def _labels(sentence: str) -> tuple[set[str], set[str]]:
+    doc = normalize(LEAD + sentence)
+    cands = [c for c in find_candidates(doc, 10) if c.span.start >= len(LEAD)]
+    return {x for c in cands for x in c.supported}, {x for c in cands for x in c.rejected}
+
+
+@pytest.mark.parametrize("convert", [to_simplified, to_traditional], ids=["zh-Hans", "zh-Hant"])
+@pytest.mark.parametrize(("sentence", "label"), RAISES)
+def test_double_negation_raises_the_cause(sentence: str, label: str, convert: object) -> None:
+    text = convert(sentence)  # type: ignore[operator]
+    supported, rejected = _labels(text)
+    assert label in supported and label not in rejected
+    assert stance_consistent(to_simplified(text), "rejected") != []  # no denial to stand on
+    assert stance_consistent(to_simplified(text), "supported", label) == []
+
+
+@pytest.mark.parametrize("convert", [to_simplified, to_traditional], ids=["zh-Hans", "zh-Hant"])
+@pytest.mark.parametrize(("sentence", "label"), DENIES)
+def test_a_denied_cause_is_a_rejection(sentence: str, label: str, convert: object) -> None:
+    text = convert(sentence)  # type: ignore[operator]
+    _, rejected = _labels(text)
+    assert label in rejected
+    assert stance_consistent(to_simplified(text), "rejected") == []
+    assert stance_consistent(to_simplified(text), "supported", label) != []

@@ -12,11 +12,11 @@ from ..model.prompts import PromptSet
 from ..schemas import CauseClaim
 from ..text import speakers
 from ..text.candidates import Candidate, asks_about
-from ..text.entities import text_pairs
+from ..text.entities import name_mentions
 from ..text.glossary import Glossary
 from ..text.normalize import Document
-from ..text.scopes import BLAME_RE, CAUSE_RE
-from ..text.taxonomy import LABELS
+from ..text.scopes import BLAME_RE, CAUSE_RE, HEDGE_RE
+from ..text.taxonomy import LABELS, other_kind
 
 _COVERS: dict[str, str] = {info.id: info.covers.split(":")[0] for info in LABELS}
 MAX_CLAIMANTS = 8
@@ -39,12 +39,11 @@ def claimants_for(doc: Document, glossary: Glossary, cand: Candidate) -> list[st
     else:
         paras = [p for p in doc.body if p.end <= cand.span.end][-2:] or [cand.paragraph or cand.span]
         start, end = min(p.start for p in paras), max(cand.span.end, *(p.end for p in paras))
-    names: list[tuple[int, str]] = []
-    for hit in glossary.find(doc.simplified, start, end):
-        if hit.term.type in ("person", "organization", "company"):
-            names.append((abs(hit.start - cand.span.start), hit.term.english))
-    for _, en, pos in text_pairs(doc.text, start, end):
-        names.append((abs(pos - cand.span.start), en))
+    names = [
+        (abs(m.start - cand.span.start), m.english)
+        for m in name_mentions(doc, glossary, start, end)
+        if m.type in ("person", "organization", "company")
+    ]
     ordered = ["author"]
     for _, name in sorted(names):
         if name not in ordered:
@@ -96,7 +95,7 @@ def label_followups(
     out = []
     for q, answer in pending:
         named = drivers(answer)
-        if q.side != "supported" or answer is None or not named:
+        if q.side != "supported" or answer is None or not named or q.candidate.open:
             continue
         out += [
             (q, answer, label)
@@ -167,10 +166,12 @@ def build_claim(
     )
     if checks.record(counters, problems):
         return [], problems
-    confidence = 0.55
+    simp = doc.simplified[span.start : span.end]
+    confidence = 0.45 if q.candidate.open else 0.55  # an open question's label rests on the model alone
     confidence += 0.15 if len(q.labels) == 1 else 0.0
-    confidence += 0.15 if CAUSE_RE.search(doc.simplified[span.start : span.end]) else 0.0
+    confidence += 0.15 if CAUSE_RE.search(simp) else 0.0
     confidence += 0.1 if claimant != "author" else 0.0
+    confidence -= 0.1 if HEDGE_RE.search(simp) else 0.0  # "may have", "is feared": the claim, less sure
     return (
         [
             CauseClaim(
@@ -184,7 +185,7 @@ def build_claim(
                 evidence_end=span.end,
                 evidence_en="",
                 confidence=round(min(confidence, 0.95), 2),
-                note=None,
+                note=(other_kind(simp) or "a driver outside the taxonomy") if label == "other" else None,
             )
             for label in labels
         ],
@@ -227,6 +228,14 @@ def primary_cause(claims: list[CauseClaim], lead_end: int) -> str | None:
     Pass the claims before dedupe: a headline claim is often the less confident twin of the same
     label's claim further down, and dedupe would move it out of the lead."""
     supported = [c for c in uncontradicted(claims) if c.stance == "supported"]
+    # The selling itself is the thesis only where the article argues the mechanics were the cause
+    # (its lead blames them outright), or names no other driver behind it.
+    argued = any(
+        c.label == "positioning" and c.evidence_start < lead_end and BLAME_RE.search(c.evidence_zh)
+        for c in supported
+    )
+    drivers = [c for c in supported if c.label != "positioning"]
+    supported = supported if argued else drivers or supported
     weight: dict[str, float] = {}
     for c in supported:
         weight[c.label] = weight.get(c.label, 0.0) + c.confidence

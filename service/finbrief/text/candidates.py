@@ -26,6 +26,9 @@ from .scopes import (
     negation_scopes,
 )
 from .segments import Segment, split_sentences
+from .taxonomy import LABEL_IDS
+
+OPEN_LABELS = LABEL_IDS  # an open question offers every label
 
 
 @dataclass
@@ -38,6 +41,8 @@ class Candidate:
     # For a blanket rejection, the rejecting sentence: its speaker is the claimant, not the people
     # named in the rejected explanations.
     claim_anchor: Segment | None = None
+    # An open question: a move with no cue word for any label; every label is a choice, "none" too.
+    open: bool = False
 
 
 # A cue just before one of these names the stocks that moved ("人工智能概念股", "AI服务器概念股").
@@ -94,7 +99,35 @@ def find_candidates(doc: Document, limit: int) -> list[Candidate]:
             out.append(Candidate(sent, supported, rejected, score, para))
     out.extend(_blanket_candidates(doc))
     # Keep the best, then restore document order (map steps walk the article front to back).
-    return sorted(select(doc, out, limit), key=lambda c: c.span.start)
+    chosen = select(doc, out, limit) + open_candidates(doc, out)
+    return sorted(chosen, key=lambda c: c.span.start)
+
+
+MAX_OPEN = 2
+
+
+def open_candidates(doc: Document, found: list[Candidate]) -> list[Candidate]:
+    """Where a paragraph reports a market move and no cue word gave it a candidate, its move sentence
+    is asked about openly, every label a choice: a cause the cue lists lack ("油价因霍尔木兹海峡航运
+    受阻飙升") then costs recall on that label, not the whole claims list. The first such paragraphs
+    count, lead first, at most MAX_OPEN."""
+    simp, out = doc.simplified, list[Candidate]()
+    covered = {c.paragraph.start for c in found if c.paragraph is not None}
+    for para in doc.body if doc.title is None else [doc.title, *doc.body]:
+        if len(out) == MAX_OPEN:
+            break
+        if para.start in covered:
+            continue
+        moves = [
+            s
+            for s in split_sentences(doc.text, para.start, para.end)
+            if MOVE_RE.search(simp[s.start : s.end])
+        ]
+        if not moves:
+            continue
+        best = max(moves, key=lambda s: (bool(CAUSE_RE.search(simp[s.start : s.end])), -s.start))
+        out.append(Candidate(best, list(OPEN_LABELS), [], 1.0, para, open=True))
+    return out
 
 
 def select(doc: Document, candidates: list[Candidate], limit: int) -> list[Candidate]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .entities import text_pairs
+from .entities import name_mentions
 from .glossary import Glossary
 from .normalize import Document
 from .scopes import CAUSE_RE, MOVE_RE
@@ -40,13 +40,12 @@ class Mention:
 
 
 def mentions(doc: Document, glossary: Glossary, start: int, end: int) -> list[Mention]:
-    found = [
-        Mention(h.start, h.end, h.term.english, h.term.type == "person")
-        for h in glossary.find(doc.simplified, start, end)
-        if h.term.type in ("person", "organization", "company")
+    """People and institutions named in doc.text[start:end], with their traceable English names."""
+    return [
+        Mention(m.start, m.end, m.english, m.type == "person")
+        for m in name_mentions(doc, glossary, start, end)
+        if m.type in ("person", "organization", "company")
     ]
-    found += [Mention(pos, pos + len(zh), en, True) for zh, en, pos in text_pairs(doc.text, start, end)]
-    return sorted(found, key=lambda m: m.start)
 
 
 def speaker(

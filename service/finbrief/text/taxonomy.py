@@ -12,156 +12,131 @@ from ..schemas import LabelInfo
 
 TAXONOMY_VERSION = "causes-v1"
 
+
+def _cues(*groups: str) -> list[str]:
+    """Cues written as space-separated groups, one event family a line."""
+    return [cue for group in groups for cue in group.split()]
+
+
+# What an `other` driver is, by its cues: the claim's `note` names it.
+OTHER_KINDS: tuple[tuple[str, str], ...] = (
+    ("regulation", "监管 证监会 新规 禁令 反垄断 整顿 罚款 处罚 立案调查"),
+    ("a default or debt restructuring", "违约 债务重组 清盘 破产 暴雷 爆雷"),
+    ("a hack or theft", "黑客 被盗 盗币 攻击事件"),
+    ("a natural disaster or epidemic", "地震 台风 洪水 疫情"),
+    ("currency intervention", "汇率干预 出手干预 入市干预"),
+    ("the US dollar", "美元走强 美元指数 美元走弱"),
+)
+
+
+def other_kind(simplified: str) -> str | None:
+    """What an `other` driver in this text is ("regulation"), from its cues."""
+    return next((kind for kind, cues in OTHER_KINDS if any(c in simplified for c in cues.split())), None)
+
+
+# Each label's cues cover its definition in causes.md, by event family: the words an article uses
+# when it says this drove a move. Matching runs on Simplified text, so new cues are Simplified only.
 LABELS: tuple[LabelInfo, ...] = (
     LabelInfo(
         id="trade_policy",
         covers="tariffs, trade wars, export controls, trade retaliation, court rulings on tariffs",
-        cues=[
-            "关税",
-            "對等關稅",
-            "对等关税",
-            "贸易战",
-            "貿易戰",
-            "出口管制",
-            "稀土",
-            "贸易保护",
-            "贸易政策",
-            "MAGA",
-        ],
+        cues=_cues(
+            "关税 對等關稅 对等关税 加征 报复性关税 贸易壁垒 贸易保护 贸易政策 MAGA",
+            "贸易战 貿易戰 贸易摩擦 贸易紧张 贸易冲突 贸易协议 贸易协定 贸易谈判",
+            "出口管制 出口禁令 芯片禁令 实体清单 稀土 反倾销 反补贴 进口限制 301调查",
+        ),
     ),
     LabelInfo(
         id="ai_disruption",
         covers="an AI technology shock or AI competition moving prices: cheap/open models, AI replacing "
         "software, doubts about returns on AI spending",
         cues=[
-            "DeepSeek",
-            "深度求索",
-            "低成本AI",
-            "算力",
-            "AI泡沫",
-            "人工智能",
-            "大模型",
-            "AI 竞争",
-            "AI竞争",
-            "法律 AI",
-            "AI",
+            *_cues(
+                "DeepSeek 深度求索 低成本AI 算力 AI泡沫 人工智能 大模型 AI竞争 AI",
+                "生成式AI ChatGPT AI模型 AI应用",
+            ),
+            *("AI 竞争", "法律 AI"),  # as seed articles write them, with a space
         ],
     ),
     LabelInfo(
         id="monetary_policy",
         covers="central-bank rates, balance sheet, guidance, who chairs the central bank",
-        cues=[
-            "美联储",
-            "美聯儲",
-            "聯準會",
-            "联准会",
-            "联储局",
-            "聯儲局",
-            "Fed",
-            "降息",
-            "升息",
-            "加息",
-            "缩表",
-            "縮表",
-            "鹰派",
-            "鷹派",
-            "利率",
-            "央行",
-        ],
+        cues=_cues(
+            "美联储 美聯儲 聯準會 联准会 联储局 聯儲局 Fed FOMC",
+            "央行 日本央行 日银 欧洲央行 欧央行 人民银行 人行 英伦银行",
+            "降息 减息 升息 加息 降准 利率 基准利率 政策利率 利率决议 议息 点阵图",
+            "缩表 縮表 扩表 量化宽松 量化紧缩 货币政策 货币紧缩 货币宽松 鹰派 鷹派 鸽派 MLF LPR",
+        ),
     ),
     LabelInfo(
         id="liquidity",
         covers="funding and deleveraging: Treasury cash (TGA), reserves, repo, carry-trade unwinds, margin "
         "hikes, forced selling",
-        cues=[
-            "流动性",
-            "流動性",
-            "TGA",
-            "套息",
-            "套利交易",
-            "保证金",
-            "保證金",
-            "去杠杆",
-            "去槓桿",
-            "回购",
-            "准备金",
-        ],
+        cues=_cues(
+            "流动性 流動性 资金面 资金紧张 钱荒 挤兑 赎回潮 TGA 回购 准备金",
+            "套息 套利交易 保证金 保證金 追加保证金 追缴保证金 保证金要求 保证金比例",
+            "去杠杆 去槓桿 杠杆 融资余额 融资盘 强平 强制平仓 平仓 多头平仓 爆仓 斩仓 清算 抵押品 质押",
+        ),
     ),
     LabelInfo(
         id="valuation",
         covers="stretched valuations, bubbles, concentration in mega-caps, profit-taking on high multiples",
-        cues=["估值", "泡沫", "市盈率", "本益比", "巴菲特指标", "巴菲特指標", "获利了结", "獲利了結", "高估"],
+        cues=_cues(
+            "估值 估值过高 估值修正 高估 泡沫 泡沫化 过热 涨多 市盈率 本益比 巴菲特指标 巴菲特指標",
+            "获利了结 獲利了結 获利回吐",
+        ),
     ),
     LabelInfo(
         id="fiscal_policy",
         covers="deficits, government debt, spending cuts, public-sector layoffs, bond supply",
-        cues=[
-            "赤字",
-            "国债",
-            "國債",
-            "公债",
-            "公債",
-            "裁员",
-            "裁員",
-            "DOGE",
-            "发债",
-            "發債",
-            "削减开支",
-            "减支",
-            "财政赤字",
-            "财政刺激",
-            "财政愚蠢",
-            "债务上限",
-        ],
+        cues=_cues(
+            "赤字 财政赤字 财政 预算 财政刺激 财政愚蠢 减税 税改 支出法案 削减开支 减支 DOGE 裁员 裁員",
+            "国债 國債 公债 公債 发债 發債 发行国债 举债 公共债务 主权债务 债务上限 债务危机",
+            "政府停摆 政府关门",
+        ),
     ),
     LabelInfo(
         id="macro_outlook",
         covers="recession, stagflation, inflation fears, weak data (GDP, jobs, PMI, confidence)",
-        cues=[
-            "衰退",
-            "滞胀",
-            "滯脹",
-            "停滞性",
-            "通胀",
-            "通膨",
-            "就业数据",
-            "就業數據",
-            "GDP",
-            "PMI",
-            "经济放缓",
-        ],
+        cues=_cues(
+            "衰退 滞胀 滯脹 停滞性 经济放缓 增长放缓 经济下行 经济疲软 硬着陆 软着陆",
+            "需求疲弱 经济前景 经济增长 景气",
+            "通胀 通膨 通胀数据 物价 CPI PPI GDP PMI",
+            "就业 就业数据 就業數據 非农 失业率 零售销售 消费者信心 经济数据",
+        ),
     ),
     LabelInfo(
         id="earnings",
         covers="company results, guidance, capex plans of specific companies",
-        cues=["财报", "財報", "营收", "營收", "资本开支", "資本開支", "指引", "盈利", "业绩", "業績"],
+        cues=_cues(
+            "财报 財報 季报 年报 业绩 業績 业绩预告 盈警 营收 營收 营业额 营收指引 财测 指引 上修 下修",
+            "盈利 获利 净利 利润 亏损 毛利率 出货 订单 资本开支 資本開支",
+        ),
     ),
     LabelInfo(
         id="geopolitics",
         covers="diplomatic or military tension, sanctions and bans justified by security (other than trade "
         "measures)",
-        cues=["地缘政治", "地緣政治", "制裁", "禁用", "国家安全", "國家安全", "战争", "戰爭"],
+        cues=_cues(
+            "地缘政治 地緣政治 地缘 紧张局势 局势紧张 中东局势 俄乌 台海",
+            "战争 戰爭 战事 战火 冲突 军事 军演 袭击 空袭 导弹 核武 开战 入侵 停火 恐袭 政变",
+            "制裁 禁运 禁用 国家安全 國家安全",
+        ),
     ),
     LabelInfo(
         id="positioning",
         covers="market mechanics and sentiment: systematic/CTA selling, passive flows, volatility and "
         "fragility, rotation out of a market, 'an excuse to sell'",
-        cues=[
-            "CTA",
-            "被动型基金",
-            "被動型基金",
-            "脆弱性",
-            "逢低买入",
-            "逢低買入",
-            "资金外流",
-            "資金外流",
-            "借口",
-            "抛售",
-            "趋势追随",
-        ],
+        cues=_cues(
+            "CTA 程序化交易 量化基金 趋势追随 被动型基金 被動型基金 被动基金 期权到期 止损",
+            "资金外流 資金外流 资金流出 资金外逃 外资撤离 资金轮动 板块轮动 空头回补 轧空",
+            "脆弱性 逢低买入 逢低買入 借口 抛售 技术面 技术性 超买 超卖 避险情绪 风险偏好 恐慌情绪",
+        ),
     ),
     LabelInfo(
-        id="other", covers="a stated driver that fits none of the above (say what it is in `note`)", cues=[]
+        id="other",
+        covers="a stated driver that fits none of the above (say what it is in `note`)",
+        cues=[cue for _, cues in OTHER_KINDS for cue in cues.split()],
     ),
 )
 

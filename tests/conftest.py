@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from finbrief.schemas import Brief, BriefRequest
 from finbrief.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,3 +33,12 @@ def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     corpus = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
     return build_tiny_model(tmp_path_factory.mktemp("tiny"), corpus)
+
+
+def scripted_brief(text: str) -> Brief:
+    """The brief the default scripted backend gives for `text`: what a surface must show."""
+    from finbrief.model.backends.scripted import ScriptedBackend
+    from finbrief.runtime import build_runtime
+
+    runtime = build_runtime(Settings(backend="scripted", auto_pull=False, warmup=False), ScriptedBackend())
+    return runtime.pipeline.run(BriefRequest(text=text))

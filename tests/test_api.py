@@ -17,7 +17,7 @@ import uvicorn
 
 from finbrief.api.app import create_app
 from finbrief.model.backends.base import Backend, GenerationRequest
-from finbrief.model.backends.scripted import ScriptedBackend, default_responder, summary_answer
+from finbrief.model.backends.scripted import ScriptedBackend, default_responder
 from finbrief.settings import Settings
 
 from .conftest import ROOT, seed
@@ -56,7 +56,7 @@ def test_brief_ok_and_provenance(settings: Settings) -> None:
         r = httpx.post(base + "/v1/brief", json={"text": seed("004")}, timeout=30)
     assert r.status_code == 200, r.text
     body = r.json()
-    assert body["headline_en"] == "Stocks fall"
+    assert body["headline_en"] and body["headline"]["text"] == body["headline_en"]
     assert body["source_script"] == "zh-Hans"
     prov = body["provenance"]
     assert prov["model_id"] == "scripted-test" and prov["prompt_version"].startswith("v1+")
@@ -104,54 +104,20 @@ def test_error_statuses_and_bodies(settings: Settings) -> None:
         assert "/v1/brief" in httpx.get(base + "/openapi.json").json()["paths"]
 
 
-def repaired_field(req: GenerationRequest) -> str | None:
-    """Which summary field a targeted repair request re-asks (None for any other request)."""
-    m = re.search(r'Write only the "(\w+)" field', req.user) if req.tag == "summary:repair" else None
-    return m.group(1) if m else None
+def rendered_sentence(req: GenerationRequest) -> str:
+    """The source sentence a headline or bullet request renders («...» in its prompt)."""
+    m = re.search(r"«(.*?)»", req.user, re.S)
+    return m.group(1) if m else ""
 
 
-def test_unverifiable_summary_is_502_never_an_unchecked_brief(settings: Settings) -> None:
-    yellen = summary_answer(
-        "Janet Yellen blames DeepSeek", "Janet Yellen spoke.", "Yellen again.", "And Yellen."
-    )
-
+def test_unverifiable_bullets_are_dropped_with_warnings_never_shipped(settings: Settings) -> None:
+    # Every headline and bullet names someone the article does not, before and after its repair: none
+    # ships, each is re-asked once with its problems named, and the brief still carries its verified
+    # claims and figures (a readable article always gets a brief).
     def responder(req: GenerationRequest) -> str:
-        if req.tag == "summary":
-            return json.dumps(yellen)
-        if field := repaired_field(req):
-            return json.dumps({field: "Janet Yellen said so again today."})
-        return default_responder(req)
-
-    backend = ScriptedBackend(responder)
-    with serve(settings, backend) as base:
-        r = httpx.post(base + "/v1/brief", json={"text": seed("004")}, timeout=30)
-    assert r.status_code == 502
-    assert r.json()["error"] == "verification_failed"
-    # One attempt, then one targeted repair per failing field, each told what was wrong: the budget
-    # is bounded.
-    assert [c.tag for c in backend.calls].count("summary") == 1
-    repairs = [c for c in backend.calls if c.tag == "summary:repair"]
-    assert sorted(map(repaired_field, repairs)) == ["cause", "claim", "headline", "move"]  # type: ignore[arg-type]
-    assert all("Janet Yellen" in c.user and "not in the article" in c.user for c in repairs)
-    # ... and given what the fix needs: the names the article does have.
-    assert all("The article's names in English: " in c.user and "Nvidia" in c.user for c in repairs)
-
-
-def test_a_repair_replaces_only_the_failing_field_and_only_if_it_fails_less(settings: Settings) -> None:
-    # Seen on the causes-challenge set: asked to fix one bullet, the model answered with fragments
-    # ("down", "Goldman Sachs") that pass every name and number check. A retry must fail fewer checks
-    # than the draft it replaces, and fields that passed are never re-asked.
-    good = (
-        "US stocks fell sharply on Monday.",
-        "Nvidia lost 17% in a single day.",
-        "DeepSeek's cheap model set off the sell-off.",
-    )
-
-    def responder(req: GenerationRequest) -> str:
-        if req.tag == "summary":
-            return json.dumps(summary_answer("Stocks fall", *good, "Nvidia lost $900 billion in value."))
-        if field := repaired_field(req):
-            return json.dumps({field: "down"})
+        if req.tag.split(":")[0] in ("headline", "bullet"):
+            kind = req.tag.split(":")[0]
+            return json.dumps({kind: "Janet Yellen said the market moved on the news today."})
         return default_responder(req)
 
     backend = ScriptedBackend(responder)
@@ -159,9 +125,64 @@ def test_a_repair_replaces_only_the_failing_field_and_only_if_it_fails_less(sett
         r = httpx.post(base + "/v1/brief", json={"text": seed("004")}, timeout=30)
     assert r.status_code == 200, r.text
     body = r.json()
-    assert body["summary_en"] == list(good)
-    assert any("900 billion" in w for w in body["warnings"])
-    assert [repaired_field(c) for c in backend.calls if c.tag == "summary:repair"] == ["context"]
+    assert body["headline_en"] == "" and body["summary_en"] == [] and body["summary"] == []
+    assert body["causes"] and body["key_figures"]
+    assert all("Yellen" not in json.dumps(c) for c in body["causes"])
+    first = [c for c in backend.calls if c.tag in ("headline", "bullet")]
+    repairs = [c for c in backend.calls if c.tag in ("headline:repair", "bullet:repair")]
+    assert len(repairs) == len(first) >= 4  # one repair per failing draft: a bounded budget
+    assert all("names Janet Yellen, who is not in the article" in c.user for c in repairs)
+    dropped = [w for w in body["warnings"] if "dropped after failing checks" in w]
+    assert len(dropped) == len(first) and all("Janet Yellen" in w for w in dropped)
+
+
+def test_nothing_verified_is_502(settings: Settings) -> None:
+    def responder(req: GenerationRequest) -> str:
+        if req.tag.startswith(("headline", "bullet")):
+            kind = req.tag.split(":")[0]
+            return json.dumps({kind: "Janet Yellen said the market moved on the news today."})
+        if req.tag.startswith("claim"):
+            return json.dumps({"drivers": ["none"], "claimant": "author", "moved": "x", "direction": "down"})
+        if req.tag == "figure":
+            return "no JSON here"
+        return default_responder(req)
+
+    with serve(settings, ScriptedBackend(responder)) as base:
+        r = httpx.post(base + "/v1/brief", json={"text": seed("004")}, timeout=30)
+    assert r.status_code == 502 and r.json()["error"] == "verification_failed"
+
+
+def test_each_bullet_rests_on_its_source_span(settings: Settings) -> None:
+    with serve(settings, ScriptedBackend()) as base:
+        r = httpx.post(base + "/v1/brief", json={"text": seed("004")}, timeout=30)
+    assert r.status_code == 200, r.text
+    body, text = r.json(), seed("004")
+    assert body["summary_en"] == [b["text"] for b in body["summary"]] and len(body["summary"]) >= 3
+    for item in [body["headline"], *body["summary"]]:
+        for span in item["evidence"]:
+            assert text[span["start"] : span["end"]] == span["zh"]
+
+
+def test_a_repair_replaces_a_bullet_only_if_it_fails_less(settings: Settings) -> None:
+    # Seen on the causes-challenge set: asked to fix one bullet, the model answered with fragments
+    # ("down", "Goldman Sachs") that pass every name and number check. A retry must fail fewer checks
+    # than the draft it replaces, and renderings that passed are never re-asked.
+    def responder(req: GenerationRequest) -> str:
+        if req.tag == "bullet:repair":
+            return json.dumps({"bullet": "down"})
+        if req.tag == "bullet" and "2.2" in rendered_sentence(req):
+            return json.dumps({"bullet": "Payrolls rose by only 2.2 million in August."})
+        return default_responder(req)
+
+    backend = ScriptedBackend(responder)
+    with serve(settings, backend) as base:
+        r = httpx.post(base + "/v1/brief", json={"text": JOBS}, timeout=30)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert not any("2.2 million" in b for b in body["summary_en"]) and body["summary_en"]
+    assert any("number not in the source: 2.2 million" in w for w in body["warnings"])
+    repairs = [c for c in backend.calls if c.tag == "bullet:repair"]
+    assert len(repairs) == 1 and "2.2" in rendered_sentence(repairs[0])
 
 
 JOBS = (
@@ -171,38 +192,24 @@ JOBS = (
 )
 
 
-def test_a_scaled_number_is_repaired_with_the_conversions_and_a_cut_bullet_is_not_kept(
-    settings: Settings,
-) -> None:
-    long = "US stocks fell on Friday as " + "recession worries grew and " * 9 + "traders sold"
-    assert len(long) >= 260
-    first = summary_answer(
-        "US stocks fall on weak jobs data",
-        "Payrolls rose by only 2.2 million in August.",  # 2.2万 is 22,000
-        "The S&P 500 fell 1.9% on Friday.",
-        "Unemployment rose to 4.3%, the Labor Department said.",
-        long[:260],  # the grammar's bound cut it: not a finished thought
-    )
-    fixed = {"move": "Payrolls rose by only 22,000 in August, below the 75,000 expected."}
+def test_a_scaled_number_is_repaired_with_the_conversions(settings: Settings) -> None:
+    fixed = "Payrolls rose by only 22,000 in August, below the 75,000 expected."
 
     def responder(req: GenerationRequest) -> str:
-        if req.tag == "summary":
-            return json.dumps(first)
-        if field := repaired_field(req):
-            return json.dumps({field: fixed.get(field, long[:260])})
+        if req.tag == "bullet" and "2.2" in rendered_sentence(req):
+            return json.dumps({"bullet": "Payrolls rose by only 2.2 million in August."})
+        if req.tag == "bullet:repair":
+            return json.dumps({"bullet": fixed})
         return default_responder(req)
 
     backend = ScriptedBackend(responder)
     with serve(settings, backend) as base:
         r = httpx.post(base + "/v1/brief", json={"text": JOBS}, timeout=30)
     assert r.status_code == 200, r.text
-    assert r.json()["summary_en"][0].startswith("Payrolls rose by only 22,000")
-    repairs = {repaired_field(c): c.user for c in backend.calls if c.tag == "summary:repair"}
-    assert set(repairs) == {"move", "context"}
-    assert "number not in the source: 2.2 million" in repairs["move"]
-    assert "The article's figures in English: " in repairs["move"] and "2.2万 = 22,000" in repairs["move"]
-    assert "cut off at 260 characters" in repairs["context"]
-    assert "figures in English" not in repairs["context"] and "names in English" not in repairs["move"]
+    assert fixed in r.json()["summary_en"]
+    (repair,) = [c for c in backend.calls if c.tag == "bullet:repair"]
+    assert "number not in the source: 2.2 million" in repair.user
+    assert "2.2万 = 22,000" in repair.user  # what the fix needs: the sentence's figures in English
 
 
 def test_unparseable_model_output_is_502(settings: Settings) -> None:
@@ -276,9 +283,9 @@ def test_bad_input_is_refused_before_queueing_even_while_loading(settings: Setti
 def test_queue_full_is_503_and_concurrent_requests_do_not_mix(settings: Settings) -> None:
     # Each request's headline echoes a marker from its own article: any cross-talk would show.
     def echo(req: GenerationRequest) -> str:
-        if req.tag == "summary":
+        if req.tag == "headline":
             marker = req.user.split("标记")[1][:4] if "标记" in req.user else "none"
-            return json.dumps(summary_answer(f"Marker {marker}"))
+            return json.dumps({"headline": f"Marker {marker}"})
         return default_responder(req)
 
     cfg = settings.model_copy(update={"queue_size": 2, "parallel": 1})

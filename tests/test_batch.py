@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
@@ -287,7 +288,9 @@ def test_digest(tmp_path: Path, name: str) -> None:
     body = digest.read_text(encoding="utf-8")
     records = [BatchRecord.model_validate(r) for r in load(tmp_path / "out.jsonl")]
     for r in records:
-        assert r.id in body and r.brief.summary_en[0] in body
+        bullet = r.brief.summary[0]
+        shown = bullet.text if name.endswith(".md") else html.escape(bullet.text)
+        assert r.id in body and shown in body and bullet.evidence[0].zh[:20] in body  # with its source
     if name.endswith(".md"):
         assert body.startswith("# finbrief digest: 5 articles, 1 failed")
         assert body.count("\n## ") == 6 and "**Causes**" in body  # 5 articles + Failed

@@ -24,7 +24,7 @@ from finbrief.model.backends.scripted import ScriptedBackend
 from finbrief.settings import Settings
 from finbrief.slack.socket_mode import SocketModeService
 
-from .conftest import seed
+from .conftest import scripted_brief, seed
 from .fake_slack import (
     APP_TOKEN,
     BOT_TOKEN,
@@ -94,14 +94,15 @@ def test_signed_slash_command_on_seed_004_posts_one_threaded_block_kit_brief(set
     assert brief.args["channel"] == "C1" and brief.args["thread_ts"] == parent.result["ts"]
     blocks = brief.args["blocks"]
     assert block_kit_error(blocks) is None and brief.result["ok"]
-    assert blocks[0] == {"type": "header", "text": {"type": "plain_text", "text": "Stocks fall"}}
+    expected = scripted_brief(seed("004"))
+    assert blocks[0] == {"type": "header", "text": {"type": "plain_text", "text": expected.headline_en}}
     body = texts(brief.args)
-    assert "• US stocks fell sharply in the session." in body
+    assert f"• {expected.summary_en[0]}" in body
     assert "*Key figures*" in body and "*Cause claims*" in body
     assert "✅ supported · claimed by the author · US stocks ↓" in body and "> Stocks fell" in body
     assert "「英伟达对此表示" in body  # the verbatim Chinese evidence, shortened
     assert "model `scripted-test`" in body and "prompt `v1+" in body
-    assert brief.args["text"] == "English brief: Stocks fall"  # the notification fallback
+    assert brief.args["text"] == f"English brief: {expected.headline_en}"  # the notification fallback
 
 
 def test_message_shortcut_on_seed_004_briefs_in_the_message_thread(settings: Settings) -> None:
@@ -115,7 +116,7 @@ def test_message_shortcut_on_seed_004_briefs_in_the_message_thread(settings: Set
         fake.settle()
     first, second = fake.briefs()
     assert first.args["thread_ts"] == PARENT_TS and first.args["channel"] == "C1"
-    assert first.args["blocks"][0]["text"]["text"] == "Stocks fall"
+    assert first.args["blocks"][0]["text"]["text"] == scripted_brief(seed("004")).headline_en
     assert second.args["thread_ts"] == "1700000000.000500"
     assert len(fake.of("chat.postMessage")) == 2  # nothing but the two briefs
     methods = [c.method for c in fake.calls if c.method != "auth.test"]
@@ -263,8 +264,9 @@ def test_url_brief_fetches_an_allow_listed_loopback_page(settings: Settings) -> 
         fake.wait_for(lambda f: len(f.briefs()) == 2)
         fake.settle()
     assert site.hits == [("/article", f"127.0.0.1:{site.port}")] * 2
+    headlines = {brief.args["blocks"][0]["text"]["text"] for brief in fake.briefs()}
+    assert len(headlines) == 1 and "English brief" not in headlines  # the page's article, briefed
     for brief in fake.briefs():
-        assert brief.args["blocks"][0]["text"]["text"] == "Stocks fall"
         assert f"<{url}|source>" in texts(brief.args)
     parent = next(c for c in fake.of("chat.postMessage") if "thread_ts" not in c.args)
     assert f"<{url}>" in parent.args["text"]

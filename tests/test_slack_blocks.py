@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from finbrief.schemas import Brief, CauseClaim, KeyFigure, Provenance, Span, Timings, TokenCounts
+from finbrief.schemas import (
+    Brief,
+    CauseClaim,
+    GroundedText,
+    KeyFigure,
+    Provenance,
+    Span,
+    Timings,
+    TokenCounts,
+)
 from finbrief.slack.blocks import HEADER_CHARS, MAX_BLOCKS, SECTION_CHARS, brief_blocks, clip, slack_len
 from finbrief.slack.mrkdwn import mostly_chinese, only_url, to_plain
 
@@ -17,6 +26,10 @@ def make_brief(*, claims: int = 2, figures: int = 2, long: int = 0, headline: st
     return Brief(
         headline_en=headline,
         summary_en=[f"Bullet {i}. {filler}" for i in range(5)],
+        summary=[
+            GroundedText(text=f"Bullet {i}. {filler}", evidence=[Span(zh="美股暴跌", start=0, end=4)])
+            for i in range(5)
+        ],
         key_figures=[
             KeyFigure(
                 value=f"${i} billion",
@@ -70,7 +83,8 @@ def test_a_normal_brief_has_every_part_and_no_trim_note() -> None:
     assert block_kit_error(blocks) is None
     assert blocks[0] == {"type": "header", "text": {"type": "plain_text", "text": "Stocks fall"}}
     text = all_text(blocks)
-    assert "• Bullet 0." in text and "*Key figures*" in text and "*$1 billion* — figure 1" in text
+    assert "• Bullet 0." in text and "「美股暴跌」" in text  # each bullet with its source
+    assert "*Key figures*" in text and "*$1 billion* — figure 1" in text
     assert "`trade_policy` · ✅ supported · claimed by Scott Bessent · Nasdaq ↓" in text
     assert (
         "`ai_disruption` · 🚫 rejected" in text and "> Claim 1: stocks fell" in text and "「美股暴跌" in text
@@ -98,9 +112,11 @@ def test_huge_briefs_are_trimmed_to_slack_limits_with_a_note() -> None:
 
 def test_model_output_cannot_ping_or_inject_markup() -> None:
     brief = make_brief(headline="<!channel> alert")
-    brief.summary_en[0] = "Buy now <!everyone> <https://evil.example|click> & more"
+    brief.summary[0].text = "Buy now <!everyone> <https://evil.example|click> & more"
+    brief.summary[1].evidence[0].zh = "<!here> 美股"
     text = all_text(brief_blocks(brief))
     assert "<!everyone>" not in text and "&lt;!everyone&gt;" in text and "&amp; more" in text
+    assert "<!here>" not in text
     assert "<https://evil.example" not in text
 
 

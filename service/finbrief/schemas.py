@@ -56,6 +56,13 @@ class Span(BaseModel):
     end: int = Field(..., ge=0)
 
 
+class GroundedText(BaseModel):
+    """A headline or bullet with the source span(s) it rests on, checked against those spans."""
+
+    text: str
+    evidence: list[Span] = Field(..., min_length=1)
+
+
 class KeyFigure(BaseModel):
     value: str = Field(..., description="English rendering with unit scaling applied, e.g. '$595 billion'")
     unit: str = Field(..., description="'USD', 'CNY', '%', 'percentage points', 'x', 'count', ...")
@@ -67,7 +74,11 @@ class Entity(BaseModel):
     name_en: str
     name_zh: str = Field(..., description="The form found in the text ('' if the text uses the English name)")
     type: EntityType
-    source: Literal["glossary", "text", "model"] = Field(..., description="How the English name was obtained")
+    source: Literal["glossary", "text", "pinyin", "model"] = Field(
+        ...,
+        description="Where the English name comes from: the glossary, the article's own English (a gloss in "
+        "parentheses, a name written in Latin script), or pinyin for a personal name written only in Chinese",
+    )
 
 
 class CauseClaim(BaseModel):
@@ -116,8 +127,14 @@ class Provenance(BaseModel):
 
 
 class Brief(BaseModel):
-    headline_en: str
-    summary_en: list[str] = Field(..., min_length=3, max_length=5)
+    headline_en: str = Field(..., description="'' only when no headline survived the checks (see warnings)")
+    summary_en: list[str] = Field(
+        ..., max_length=5, description="The bullets' text: summary[i].text (fewer when bullets failed checks)"
+    )
+    headline: GroundedText | None = Field(None, description="The headline with the span it renders")
+    summary: list[GroundedText] = Field(
+        default_factory=list, max_length=5, description="Each bullet with the source span(s) it rests on"
+    )
     key_figures: list[KeyFigure]
     entities: list[Entity]
     causes: list[CauseClaim]

@@ -64,6 +64,7 @@ class Settings(BaseSettings):
         False, description="Ask yes/no about each candidate label the model left out of a causal answer"
     )
     max_key_figures: int = Field(6, ge=0)
+    summary_bullets: int = Field(4, ge=1, le=5, description="Bullets asked for, one per source sentence")
     repair_attempts: int = Field(1, ge=0, le=3)
     to_simplified: bool = Field(True, description="Convert zh-Hant to zh-Hans before prompting")
     translate_samples: int = Field(

@@ -12,7 +12,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..schemas import BatchError, BatchRecord, CauseClaim
+from ..schemas import BatchError, BatchRecord, CauseClaim, GroundedText
 
 STANCE = {"supported": "says it moved the market", "rejected": "rejects it as the cause"}
 
@@ -49,7 +49,7 @@ def to_markdown(records: list[BatchRecord], failures: list[BatchError]) -> str:
     for r in records:
         b = r.brief
         out += [f"## {b.headline_en}", "", f"`{r.id}`" + _byline(r), ""]
-        out += [f"- {bullet}" for bullet in b.summary_en] + [""]
+        out += [f"- {g.text} — 「{_source(g)}」" for g in b.summary] + [""]
         if b.causes:
             out += ["**Causes**", ""]
             out += [f"- {cause_text(c)}. *“{c.evidence_en}”*" for c in b.causes] + [""]
@@ -75,7 +75,11 @@ def to_html(records: list[BatchRecord], failures: list[BatchError]) -> str:
         b = r.brief
         out += [f'<section id="{e(r.id)}">', f"<h2>{e(b.headline_en)}</h2>"]
         out.append(f'<p class="meta"><code>{e(r.id)}</code>{e(_byline(r))}</p>')
-        out += ["<ul>", *[f"<li>{e(x)}</li>" for x in b.summary_en], "</ul>"]
+        out += [
+            "<ul>",
+            *[f'<li>{e(g.text)} <q lang="zh" class="meta">{e(_source(g))}</q></li>' for g in b.summary],
+        ]
+        out.append("</ul>")
         if b.causes:
             out += ["<h3>Causes</h3>", "<ul>"]
             out += [
@@ -92,6 +96,12 @@ def to_html(records: list[BatchRecord], failures: list[BatchError]) -> str:
         out.append("</ul></section>")
     out.append("</body></html>")
     return "\n".join(out)
+
+
+def _source(g: GroundedText, limit: int = 80) -> str:
+    """The Chinese a bullet rests on, for the reader to check it against (cut for width)."""
+    zh = " … ".join(span.zh for span in g.evidence)
+    return zh if len(zh) <= limit else zh[: limit - 1] + "…"
 
 
 def _byline(r: BatchRecord) -> str:

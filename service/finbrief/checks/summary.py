@@ -1,48 +1,78 @@
-"""The checks a summary's headline and bullets must pass, against the article and each other."""
+"""The checks a headline or bullet must pass against the source span it renders, and against the
+brief's verified claims: each word of a bullet may exist *somewhere* in an article and the bullet
+still say the opposite of the sentence it came from, so every figure, name, date, currency,
+direction and negation is read against that sentence."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
+from collections.abc import Sequence
 
-from .. import checks
-from ..model import grammar
+from ..schemas import CauseClaim
 from ..text.glossary import Glossary
 from ..text.normalize import Document
+from ..text.segments import Segment
+from . import record
+from .causes import EN_CAUSAL, causes_attested, contradicts_rejections
+from .details import details_traceable
+from .english import complete_sentence, english_problems
+from .grounding import span_problems
+from .numbers import numbers_faithful
+
+_WORD_RE = re.compile(r"[a-z0-9]+")
 
 
-class SummaryChecks:
-    """Every check a headline or bullet must pass, against the article and the other fields."""
+def repeats(text: str, earlier: Sequence[str]) -> list[str]:
+    """Two bullets with the same content: most of their words shared."""
+    words = set(_WORD_RE.findall(text.lower()))
+    for other in earlier:
+        theirs = set(_WORD_RE.findall(other.lower()))
+        if words and theirs and len(words & theirs) / min(len(words), len(theirs)) >= 0.8:
+            return [f"repeats another bullet: {other[:40]!r}"]
+    return []
+
+
+class GroundedChecks:
+    """Every check a headline or bullet must pass, against its own span and the brief's claims."""
 
     def __init__(
-        self, glossary: Glossary, doc: Document, present: set[str], rejected: set[str], counters: Counter[str]
+        self, glossary: Glossary, doc: Document, claims: Sequence[CauseClaim], counters: Counter[str]
     ) -> None:
-        self.glossary, self.doc, self.present, self.rejected = glossary, doc, present, rejected
-        self.counters = counters
+        self.glossary, self.doc, self.counters = glossary, doc, counters
+        supported = [c for c in claims if c.stance == "supported"]
+        self.backing = [(c.evidence_start, c.evidence_end) for c in supported]
+        self.rejected = {str(c.label) for c in claims if c.stance == "rejected"} - {
+            c.label for c in supported
+        }
 
-    def field(self, name: str, text: str, others: dict[str, str]) -> list[str]:
+    def problems(
+        self, text: str, span: Segment, *, min_words: int, max_chars: int, earlier: Sequence[str]
+    ) -> list[str]:
         if not text:
-            return ["empty"]
-        headline = name == "headline"
-        limit = grammar.HEADLINE_MAX_CHARS if headline else grammar.BULLET_MAX_CHARS
-        simp = self.doc.simplified
-        found = checks.english_problems([text], self.glossary, self.present)
-        found += checks.numbers_faithful(simp, text, rounding=True, names=self.present)
-        found += checks.complete_sentence(text, 1 if headline else 4)
-        found += checks.details_traceable(simp, text)
-        found += checks.causes_attested(simp, text)
-        found += checks.contradicts_rejections(text, self.rejected)
-        if len(text) >= limit:  # the grammar's bound stopped it: whatever it said is cut
-            found.append(f"cut off at {limit} characters: {text[-30:]!r}")
-        same = [k for k, v in others.items() if v and v.lower().rstrip(".") == text.lower().rstrip(".")]
-        if same:
-            found.append(f"repeats the {same[0]}: each field must state a different fact")
-        return checks.record(self.counters, found)
+            return record(self.counters, ["empty"])
+        simp = self.doc.simplified[span.start : span.end]
+        # Names may come from the span's paragraph: "他" in the span is the person named before it.
+        para = next((p for p in self.doc.body if p.start <= span.start < p.end), span)
+        present = {h.term.english for h in self.glossary.find(self.doc.simplified, para.start, para.end)}
+        present |= {h.term.english for h in self.glossary.find(self.doc.simplified, span.start, span.end)}
+        found = english_problems([text], self.glossary, present)
+        found += numbers_faithful(simp, text, rounding=True, names=present)
+        found += complete_sentence(text, min_words)
+        found += details_traceable(simp, text)
+        found += causes_attested(simp, text)
+        found += contradicts_rejections(text, self.rejected)
+        found += span_problems(simp, text)
+        found += self.causal_link_backed(text, span)
+        found += repeats(text, earlier)
+        if len(text) >= max_chars:  # the grammar's bound stopped it: whatever it said is cut
+            found.append(f"cut off at {max_chars} characters: {text[-30:]!r}")
+        return record(self.counters, found)
 
-    def all(self, fields: dict[str, str]) -> dict[str, list[str]]:
-        """Problems per field; of two identical fields, the later one is the repeat."""
-        out: dict[str, list[str]] = {}
-        names = list(fields)
-        for i, name in enumerate(names):
-            earlier = {k: fields[k] for k in names[:i]}
-            out[name] = self.field(name, fields[name], earlier) if fields[name] else []
-        return out
+    def causal_link_backed(self, text: str, span: Segment) -> list[str]:
+        """A bullet may say "because" only where a verified supported claim rests on its span."""
+        if not EN_CAUSAL.search(text):
+            return []
+        if any(a < span.end and span.start < b for a, b in self.backing):
+            return []
+        return ["causal link no verified claim backs: state the facts without the 'because'"]

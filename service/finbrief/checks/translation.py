@@ -7,6 +7,7 @@ from ..text.script import cjk_count, to_simplified
 from .causes import causes_attested
 from .details import details_traceable
 from .english import latin_words_kept, leftover_chinese, names_traceable
+from .grounding import span_problems
 from .numbers import numbers_faithful
 
 
@@ -24,6 +25,7 @@ def translation_problems(zh: str, en: str, glossary: Glossary, *, cut_off: bool 
         + latin_words_kept(zh, en)
         + details_traceable(simp, en)
         + causes_attested(simp, en, labels=False)
+        + span_problems(simp, en)
     )
     if cut_off:
         found.append("the translation was cut off (too long or looping)")

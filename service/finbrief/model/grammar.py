@@ -49,34 +49,17 @@ def array(item: str, min_items: int, max_items: int) -> str:
     return f'"[" ws {required}{optional} ws "]"'
 
 
-SUMMARY_SLOTS = ("move", "cause", "claim", "context")
 HEADLINE_MAX_CHARS, BULLET_MAX_CHARS = 140, 260
 
 
-def summary_slots_grammar() -> str:
-    """Headline plus one bullet per named slot: a small model asked for "5 bullets" repeats one
-    sentence five times; asked for five different things, it writes five different sentences."""
-    fields = [("headline", "headline")] + [(slot, "bullet") for slot in SUMMARY_SLOTS]
-    # A bullet of at least 30 characters: asked to repair, a small model otherwise answers with
-    # fragments ("down", "Goldman Sachs") that pass every check.
-    return (
-        obj(fields)
-        + en_string("headline", HEADLINE_MAX_CHARS)
-        + en_string("bullet", BULLET_MAX_CHARS, min_chars=30)
-        + HEADER
-    )
+def headline_grammar() -> str:
+    return obj([("headline", "headline")]) + en_string("headline", HEADLINE_MAX_CHARS) + HEADER
 
 
-def summary_field_grammar(field: str) -> str:
-    """One field of the summary, re-asked on its own when it failed a check."""
-    if field == "headline":
-        return obj([(field, "headline")]) + en_string("headline", HEADLINE_MAX_CHARS) + HEADER
-    return obj([(field, "bullet")]) + en_string("bullet", BULLET_MAX_CHARS, min_chars=30) + HEADER
-
-
-def bullets_grammar(n: int) -> str:
-    """Exactly n English bullets (map-step notes on one chunk of a long article)."""
-    return obj([("bullets", array("bullet", n, n))]) + en_string("bullet", 260) + HEADER
+def bullet_grammar() -> str:
+    """One bullet: the rendering of one source sentence. At least 20 characters: asked to repair, a
+    small model otherwise answers with fragments ("down", "Goldman Sachs") that pass every check."""
+    return obj([("bullet", "bullet")]) + en_string("bullet", BULLET_MAX_CHARS, min_chars=20) + HEADER
 
 
 def claim_grammar(labels: list[str], claimants: list[str], allow_none: bool = True) -> str:

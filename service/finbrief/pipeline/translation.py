@@ -231,18 +231,7 @@ class Translator:
         )
 
     def _hints(self, zh: str) -> str:
-        """Names from the glossary and figures converted by code ("240万 = 2.4 million"): the model
-        copies a given rendering far more reliably than it scales 万 and 亿 itself."""
-        out = ""
-        if self.levers.glossary:
-            names: dict[str, str] = {}
-            for hit in self.glossary.find(to_simplified(zh)):
-                names.setdefault(zh[hit.start : hit.end], hit.term.english)
-            out += ("Names: " + "; ".join(f"{k} = {v}" for k, v in names.items()) + "\n") if names else ""
-        if self.levers.figures:
-            figures = conversions(zh, limit=100)
-            out += f"Numbers: {figures}\n" if figures else ""
-        return out
+        return source_hints(self.glossary, zh, names=self.levers.glossary, figures=self.levers.figures)
 
     def _generate(self, batch: list[GenerationRequest], usage: Usage) -> list[tuple[str, GenerationResult]]:
         out = []
@@ -265,6 +254,21 @@ class Translator:
 
     def provenance(self, usage: Usage, total_s: float, queue_s: float = 0.0) -> Provenance:
         return provenance(self.backend, self.prompts.version, usage, total_s=total_s, queue_s=queue_s)
+
+
+def source_hints(glossary: Glossary, zh: str, *, names: bool = True, figures: bool = True) -> str:
+    """Names from the glossary and figures converted by code ("240万 = 2.4 million") for one source
+    sentence: the model copies a given rendering far more reliably than it scales 万 and 亿 itself."""
+    out = ""
+    if names:
+        found: dict[str, str] = {}
+        for hit in glossary.find(to_simplified(zh)):
+            found.setdefault(zh[hit.start : hit.end], hit.term.english)
+        out += ("Names: " + "; ".join(f"{k} = {v}" for k, v in found.items()) + "\n") if found else ""
+    if figures:
+        converted = conversions(zh, limit=100)
+        out += f"Numbers: {converted}\n" if converted else ""
+    return out
 
 
 @dataclass

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..schemas import Brief, CauseClaim, KeyFigure
+from ..schemas import Brief, CauseClaim, GroundedText, KeyFigure
 from .mrkdwn import escape
 
 MAX_BLOCKS = 50  # per message
@@ -95,6 +95,12 @@ def footer_text(brief: Brief, source_url: str | None = None) -> str:
     return " · ".join(parts)
 
 
+def _bullet_line(g: GroundedText, quote_chars: int = 40) -> str:
+    zh = g.evidence[0].zh
+    quote = zh if len(zh) <= quote_chars else zh[: quote_chars - 1] + "…"
+    return f"• {escape(g.text)}\n      _「{escape(quote)}」_"
+
+
 def brief_blocks(brief: Brief, *, source_url: str | None = None) -> list[Block]:
     trimmed: list[str] = []
     blocks: list[Block] = []
@@ -104,10 +110,11 @@ def brief_blocks(brief: Brief, *, source_url: str | None = None) -> list[Block]:
         trimmed.append("the headline was shortened")
     blocks.append({"type": "header", "text": {"type": "plain_text", "text": clip(headline, HEADER_CHARS)}})
 
-    text, left, cut = fit_lines("", [f"• {escape(b)}" for b in brief.summary_en])
-    blocks.append(_section(text))
-    if left or cut:
-        trimmed.append(_plural(left, "bullet") if left else "a bullet was shortened")
+    if brief.summary:  # each bullet with the Chinese it rests on, for the reader to check it against
+        text, left, cut = fit_lines("", [_bullet_line(g) for g in brief.summary])
+        blocks.append(_section(text))
+        if left or cut:
+            trimmed.append(_plural(left, "bullet") if left else "a bullet was shortened")
 
     if brief.key_figures:
         text, left, cut = fit_lines("*Key figures*", [_figure_line(f) for f in brief.key_figures])

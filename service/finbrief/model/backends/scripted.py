@@ -21,16 +21,47 @@ def _first_enum(grammar: str, rule: str) -> str:
     return m.group(1) if m else ""
 
 
-def summary_answer(headline: str, *bullets: str) -> dict[str, str]:
-    """A summary in the pipeline's slot format (see pipeline/grammar.SUMMARY_SLOTS)."""
-    slots = ("move", "cause", "claim", "context")
-    texts = bullets or (
-        "US stocks fell sharply in the session.",
-        "A new AI model from China caused the sell-off.",
-        "Analysts say the move was overdone.",
-        "Tech earnings are due later this week.",
-    )
-    return {"headline": headline, **dict(zip(slots, texts, strict=False))}
+_VERBS = (
+    "Reported",
+    "Stated",
+    "Noted",
+    "Described",
+    "Recorded",
+    "Cited",
+    "Listed",
+    "Given",
+    "Quoted",
+    "Named",
+)
+_NOUNS = ("facts", "figures", "details", "points", "items", "data", "accounts", "names", "notes", "lines")
+
+
+def _quoted_sentence(user: str) -> str:
+    m = re.search(r"«(.*?)»", user, re.S)
+    return m.group(1) if m else user
+
+
+def scripted_rendering(user: str, kind: str) -> str:
+    """A headline or bullet that passes the grounded checks for the sentence the prompt quotes: the
+    sentence's hinted names and Latin-script words and its figures, in a neutral frame that keeps
+    any hedge ("may") or negation ("not") the sentence has."""
+    from ...checks import LATIN_WORD_RE
+    from ...text.figures import find_figures
+
+    source = _quoted_sentence(user)
+    names = re.findall(r"= ([^;\n]+)", next((x for x in user.splitlines() if x.startswith("Names: ")), ""))
+    latin = [m.group() for m in LATIN_WORD_RE.finditer(source)]
+    parts = list(dict.fromkeys([*names, *latin, *(f.english() for f in find_figures(source))]))
+    from ...text.scopes import HEDGE_RE, negation_scopes
+    from ...text.script import to_simplified
+
+    simp = to_simplified(source)
+    key = sum(i * ord(c) for i, c in enumerate(source))
+    frame = f"{_VERBS[key % 10]} {_NOUNS[key // 10 % 10]}"
+    keeps = " which may" * bool(HEDGE_RE.search(simp)) + " not" * bool(negation_scopes(simp, 0, len(simp)))
+    if kind == "headline":
+        return f"{frame}{keeps}: " + (", ".join(parts[:2]) or "market news")
+    return f"{frame} in the article{keeps}: " + (", ".join(parts) or "a market update") + "."
 
 
 def scripted_translation(user: str) -> str:
@@ -52,10 +83,9 @@ def scripted_translation(user: str) -> str:
 
 
 def default_responder(req: GenerationRequest) -> str:
-    if req.tag.startswith("summary_part"):
-        return json.dumps({"bullets": ["Part note one.", "Part note two."]})
-    if req.tag.startswith("summary"):
-        return json.dumps(summary_answer("Stocks fall"))
+    for kind in ("headline", "bullet"):
+        if req.tag.startswith(kind):
+            return json.dumps({kind: scripted_rendering(req.user, kind)})
     if req.tag == "claim:label":  # "does the sentence give this label as a reason too?"
         return json.dumps({"answer": "no"})
     if req.tag.startswith("claim"):

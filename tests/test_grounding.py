@@ -1,0 +1,114 @@
+"""Per-span checks: a rendering is read against the one sentence it rests on, in both scripts."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from finbrief.checks.grounding import (
+    currency_traceable,
+    direction_agrees,
+    hedge_kept,
+    negation_kept,
+    quotes_read_right,
+)
+from finbrief.checks.summary import GroundedChecks, repeats
+from finbrief.schemas import CauseClaim
+from finbrief.text.glossary import Glossary
+from finbrief.text.normalize import normalize
+from finbrief.text.salience import headline_source, key_sentences
+from finbrief.text.script import to_simplified, to_traditional
+from finbrief.text.segments import Segment
+
+BOTH = pytest.mark.parametrize("script", [to_simplified, to_traditional], ids=["zh-Hans", "zh-Hant"])
+
+# (source sentence, a faithful rendering, an unfaithful one, the check that must catch it)
+CASES = [
+    ("恒生指数大涨500点，收报2万点。", "The Hang Seng Index jumped 500 points.",
+     "The Hang Seng Index fell 500 points.", direction_agrees),
+    ("美元兑日元升至152，创34年新高。", "The dollar rose to 152 yen, a 34-year high.",
+     "The yen rose to 152 per dollar, a 34-year high.", quotes_read_right),
+    ("美国10年期国债收益率飙升至4.8%。", "The US 10-year Treasury yield surged to 4.8%.",
+     "US bond prices surged, with the 10-year at 4.8%.", quotes_read_right),
+    ("特朗普拒绝排除经济衰退的可能性。", "Trump refused to rule out a recession.",
+     "Trump denied that a recession is coming.", negation_kept),
+    ("分析师指出，下跌与关税无关。", "Analysts said the fall had nothing to do with tariffs.",
+     "Analysts said the fall was driven by tariffs.", negation_kept),
+    ("市场预计美联储可能在9月降息。", "Markets expect the Fed may cut rates in September.",
+     "The Fed cut rates in September.", hedge_kept),
+    ("外资卖超新台币520亿元。", "Foreign investors net sold NT$52 billion.",
+     "Foreign investors sold 52 billion yuan.", currency_traceable),
+]  # fmt: skip
+
+
+@BOTH
+@pytest.mark.parametrize(("zh", "good", "bad", "check"), CASES)
+def test_each_check_catches_its_flip_and_passes_the_faithful_rendering(
+    zh: str, good: str, bad: str, check: object, script: object
+) -> None:
+    span = to_simplified(script(zh))  # type: ignore[operator]  # checks read Simplified, as the pipeline does
+    assert check(span, good) == []  # type: ignore[operator]
+    assert check(span, bad) != []  # type: ignore[operator]
+
+
+def test_a_span_reporting_both_directions_passes_either() -> None:
+    span = "道指早盘下跌300点，尾盘反弹收高。"
+    assert direction_agrees(span, "The Dow rebounded to close higher.") == []
+    assert direction_agrees(span, "The Dow fell 300 points early.") == []
+
+
+def test_repeats_are_caught_but_different_facts_pass() -> None:
+    assert repeats("Nvidia shares fell 17% on Monday.", ["Nvidia shares fell 17% on Monday, traders said."])
+    assert not repeats("Nvidia shares fell 17% on Monday.", ["The Nasdaq lost 3% as chip stocks slid."])
+
+
+TEXT = (
+    "美股周一重挫，纳指下跌3%。\n"
+    "分析师指出，抛售主要是由于关税升级，而非美联储政策。\n"
+    "英伟达股价下跌17%，市值蒸发5890亿美元。"
+)
+
+
+def claim(start: int, end: int, label: str = "trade_policy", stance: str = "supported") -> CauseClaim:
+    return CauseClaim(
+        label=label, stance=stance, claimant="author", moved="US stocks", direction="down",  # type: ignore[arg-type]
+        evidence_zh=TEXT[start:end], evidence_start=start, evidence_end=end, evidence_en="", confidence=0.8,
+    )  # fmt: skip
+
+
+def test_a_causal_bullet_needs_a_verified_claim_on_its_span() -> None:
+    doc = normalize(TEXT)
+    cause = doc.body[1]
+    figures = doc.body[2]
+    checks = GroundedChecks(Glossary.load(), doc, [claim(cause.start, cause.end)], Counter())
+    ok = checks.problems(
+        "Analysts said the sell-off was mainly due to escalating tariffs, not Fed policy.",
+        Segment(cause.start, cause.end, cause.text), min_words=4, max_chars=260, earlier=[],
+    )  # fmt: skip
+    assert ok == []
+    unbacked = checks.problems(
+        "Nvidia fell 17% because of tariffs, losing $589 billion.",
+        Segment(figures.start, figures.end, figures.text), min_words=4, max_chars=260, earlier=[],
+    )  # fmt: skip
+    assert any(p.startswith("causal link no verified claim backs") for p in unbacked)
+
+
+def test_a_figure_from_elsewhere_in_the_article_fails_on_this_span() -> None:
+    doc = normalize(TEXT)
+    lead = doc.body[0]
+    checks = GroundedChecks(Glossary.load(), doc, [], Counter())
+    found = checks.problems(
+        "The Nasdaq fell 17% on Monday.", Segment(lead.start, lead.end, lead.text),
+        min_words=4, max_chars=260, earlier=[],
+    )  # fmt: skip
+    assert any(p.startswith("number not in the source: 17") for p in found)
+
+
+def test_key_sentences_skip_the_headline_sentence_and_keep_document_order() -> None:
+    doc = normalize("关税升级 美股大幅重挫\n" + TEXT)
+    assert headline_source(doc).text == "关税升级 美股大幅重挫"
+    spans = key_sentences(doc, 3)
+    assert [s.start for s in spans] == sorted(s.start for s in spans)
+    assert all(doc.text[s.start : s.end] == s.text for s in spans)
+    assert len(spans) == 3 and "关税升级" in spans[1].text

@@ -135,8 +135,28 @@ def cmd_eval_causes(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_eval_faithfulness(args: argparse.Namespace, settings: Settings) -> int:
+    from ..text.glossary import Glossary
+    from . import faithfulness
+
+    items = faithfulness.load_items(args.items, args.half)
+    if not items:
+        print(
+            f"no items in {args.items}" + (f" for half {args.half!r}" if args.half else ""), file=sys.stderr
+        )
+        return 2
+    result = faithfulness.evaluate(items, args.root, args.briefs, Glossary.load(settings.glossary_path))
+    shown = {k: v for k, v in result.metrics.items() if k != "checks_fired"}
+    print_table(f"faithfulness checks ({args.half or 'all'})", shown)
+    print_table("checks fired [item label]", result.metrics["checks_fired"])
+    if args.out:
+        config = {"items": str(args.items), "half": args.half, "code": git_commit()}
+        write_report(args.out, result.metrics, result.items, config=config)
+    return 0
+
+
 def add_parser(sub: Any, run: Callable[[Callable[[argparse.Namespace, Settings], int]], Any]) -> None:
-    """Register `eval translation` and `eval causes`; `run` wraps a command with settings."""
+    """Register `eval translation`, `eval causes` and `eval faithfulness`; `run` wraps a command."""
     ev = sub.add_parser("eval", help="measure quality: translation (chrF++, BLEU) or cause attribution")
     kinds = ev.add_subparsers(dest="eval_command", required=True)
     tr = kinds.add_parser("translation", help="zh->en over aligned line files (sacreBLEU chrF++ and BLEU)")
@@ -159,3 +179,18 @@ def add_parser(sub: Any, run: Callable[[Callable[[argparse.Namespace, Settings],
     ca.add_argument("--resume", action="store_true", help="reuse briefs already in --save-briefs")
     ca.add_argument("--out", type=Path, help="write {metrics, items} JSON here")
     ca.set_defaults(func=run(cmd_eval_causes))
+    fa = kinds.add_parser(
+        "faithfulness", help="the checks over labelled English items: catch and false-alarm rates"
+    )
+    fa.add_argument(
+        "--items", type=Path, required=True, help="labelled items (eval/faithfulness/items.jsonl)"
+    )
+    fa.add_argument("--half", choices=["dev", "holdout"], help="only this half of the items")
+    fa.add_argument(
+        "--root", type=Path, default=Path(), help="folder the items' article paths are relative to"
+    )
+    fa.add_argument(
+        "--briefs", type=Path, help="saved briefs (<article>.json): their claims back causal bullets"
+    )
+    fa.add_argument("--out", type=Path, help="write {metrics, items} JSON here")
+    fa.set_defaults(func=run(cmd_eval_faithfulness))

@@ -39,11 +39,14 @@ def test_each_event_family_gives_a_candidate(sentence: str, label: str, traditio
 
 
 def test_a_move_with_no_cue_word_gets_an_open_question() -> None:
-    text = "国际油价周一飙升逾5%。\n霍尔木兹海峡航运受阻，油轮绕道，布伦特原油期货大涨，创下年内新高。"
+    text = "国际油价周一飙升逾5%。\n霍尔木兹海峡航运受阻，油轮被迫绕道，导致布伦特原油期货大涨。"
     cands = find_candidates(normalize(text), 8)
     opened = [c for c in cands if c.open]
-    assert opened and "geopolitics" in opened[0].supported and len(opened[0].supported) >= 10
+    assert len(opened) == 1 and "导致" in opened[0].span.text and len(opened[0].supported) >= 10
     assert all(text[c.span.start : c.span.end] == c.span.text for c in cands)
+    # a move with no reason given is not a question about causes
+    quiet = normalize("国际油价周一飙升逾5%，市场交投活跃。\n布伦特原油期货大涨，创下年内新高。")
+    assert not [c for c in find_candidates(quiet, 8) if c.open]
 
 
 def test_other_says_what_it_is() -> None:

@@ -11,6 +11,7 @@ from finbrief.checks.grounding import (
     direction_agrees,
     hedge_kept,
     negation_kept,
+    percent_is_percent,
     quotes_read_right,
 )
 from finbrief.checks.summary import GroundedChecks, repeats
@@ -39,6 +40,8 @@ CASES = [
      "The Fed cut rates in September.", hedge_kept),
     ("外资卖超新台币520亿元。", "Foreign investors net sold NT$52 billion.",
      "Foreign investors sold 52 billion yuan.", currency_traceable),
+    ("布兰特原油期货收每桶100.46美元，上涨8.48美元，或9.2%。", "Brent rose $8.48, or 9.2%, to $100.46.",
+     "Brent rose 8.48% to $100.46 a barrel.", percent_is_percent),
 ]  # fmt: skip
 
 

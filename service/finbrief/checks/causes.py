@@ -37,7 +37,11 @@ def label_known(label: str) -> list[str]:
     return [] if label in LABEL_IDS else [f"label {label!r} is not in the taxonomy"]
 
 
-EN_CAUSAL = re.compile(r"caus|due to|driven by|drove|trigger|led to|because|blame|result of|spark|fuel", re.I)
+EN_CAUSAL = re.compile(
+    r"caus|due to|driven by|drove|trigger|led to|because|blame|result of|spark|fuel|push(?:ed|ing)?\b|"
+    r"weigh(?:ed|s|ing)? on|dragg?(?:ed|ing)?\b|on (?:fears|worries|concerns) (?:of|about|over|that)",
+    re.I,
+)
 EN_NEGATION = re.compile(
     r"\bnot\b|n't|rather than|instead of|\bno\b|unrelated|den(y|ied|ies)|dismiss|reject|never", re.I
 )

@@ -11,7 +11,9 @@ to catch a flip, not to grade style.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
+from ..text.figures import find_figures
 from ..text.scopes import DOUBLE_NEG_RE, HEDGE_RE, negation_scopes
 
 # --- direction ------------------------------------------------------------------------------
@@ -166,6 +168,24 @@ def currency_traceable(span_zh: str, english: str) -> list[str]:
     return out
 
 
+_EN_PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|percent\b|per cent\b)", re.I)
+
+
+def percent_is_percent(span_zh: str, english: str) -> list[str]:
+    """A percentage in the English is a percentage in the span: "up 8.48 美元, or 9.2%" is not "up
+    8.48%". (The numbers check compares values only, so a dollar change passes as a percent.)"""
+    figures = find_figures(span_zh)
+    percents = {f.value for f in figures if f.unit in ("%", "percentage points")}
+    others = {f.value for f in figures if f.unit not in ("%", "percentage points")}
+    out = []
+    for m in _EN_PERCENT.finditer(english):
+        value = Decimal(m.group(1))
+        near = any(abs(value - p) < Decimal("0.5") for p in percents)
+        if not near and value in others:
+            out.append(f"unit changed: {m.group()!r}, where the source's {m.group(1)} is not a percentage")
+    return out
+
+
 def span_problems(span_zh: str, english: str) -> list[str]:
     """The per-span checks a rendering of one source span must pass, beyond the article-wide ones."""
     return (
@@ -174,4 +194,5 @@ def span_problems(span_zh: str, english: str) -> list[str]:
         + negation_kept(span_zh, english)
         + hedge_kept(span_zh, english)
         + currency_traceable(span_zh, english)
+        + percent_is_percent(span_zh, english)
     )

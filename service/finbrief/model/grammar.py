@@ -62,12 +62,14 @@ def bullet_grammar() -> str:
     return obj([("bullet", "bullet")]) + en_string("bullet", BULLET_MAX_CHARS, min_chars=20) + HEADER
 
 
-def claim_grammar(labels: list[str], claimants: list[str], allow_none: bool = True) -> str:
+def claim_grammar(
+    labels: list[str], claimants: list[str], allow_none: bool = True, max_drivers: int | None = None
+) -> str:
     # "drivers" is a list: one sentence can name several causes ("流动性紧张+估值高企").
     return (
         obj(
             [
-                ("drivers", array("driver", 1, len(labels))),
+                ("drivers", array("driver", 1, max_drivers or len(labels))),
                 ("claimant", "claimant"),
                 ("moved", "moved"),
                 ("direction", "direction"),

@@ -79,7 +79,10 @@ def render_question(
     user = prompts.render(
         "claim", article=article, sentence=sentence, options=options, claimants=claimants, question=question
     )
-    gram = grammar.claim_grammar(q.labels, q.claimants, allow_none=q.side == "supported")
+    # An open question offers every label: one answer, or a small model names half the taxonomy.
+    gram = grammar.claim_grammar(
+        q.labels, q.claimants, allow_none=q.side == "supported", max_drivers=1 if q.candidate.open else None
+    )
     return user, gram, 90, f"claim:{q.side}"
 
 

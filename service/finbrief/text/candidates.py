@@ -107,26 +107,25 @@ MAX_OPEN = 2
 
 
 def open_candidates(doc: Document, found: list[Candidate]) -> list[Candidate]:
-    """Where a paragraph reports a market move and no cue word gave it a candidate, its move sentence
-    is asked about openly, every label a choice: a cause the cue lists lack ("油价因霍尔木兹海峡航运
-    受阻飙升") then costs recall on that label, not the whole claims list. The first such paragraphs
-    count, lead first, at most MAX_OPEN."""
+    """Where a paragraph reports a market move and gives a reason for it ("原因是…", "受…影响") but no
+    cue word gave it a candidate, that reason's sentence is asked about openly, every label a choice
+    and "none" allowed: a cause the cue lists lack then costs recall on one label, not the whole
+    claims list. Lead first, at most MAX_OPEN."""
     simp, out = doc.simplified, list[Candidate]()
     covered = {c.paragraph.start for c in found if c.paragraph is not None}
     for para in doc.body if doc.title is None else [doc.title, *doc.body]:
         if len(out) == MAX_OPEN:
             break
-        if para.start in covered:
+        if para.start in covered or not MOVE_RE.search(simp, para.start, para.end):
             continue
-        moves = [
+        reasons = [
             s
             for s in split_sentences(doc.text, para.start, para.end)
-            if MOVE_RE.search(simp[s.start : s.end])
+            if (CAUSE_RE.search(simp[s.start : s.end]) or BLAME_RE.search(simp[s.start : s.end]))
+            and not AHEAD_RE.search(simp[s.start : s.end])
         ]
-        if not moves:
-            continue
-        best = max(moves, key=lambda s: (bool(CAUSE_RE.search(simp[s.start : s.end])), -s.start))
-        out.append(Candidate(best, list(OPEN_LABELS), [], 1.0, para, open=True))
+        if reasons:
+            out.append(Candidate(reasons[0], list(OPEN_LABELS), [], 1.0, para, open=True))
     return out
 
 

@@ -10,7 +10,8 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 
-from ...text.script import cjk_count
+from ...text.scopes import HEDGE_RE, negation_scopes
+from ...text.script import cjk_count, to_simplified
 from .base import GenerationRequest, GenerationResult
 
 Responder = Callable[[GenerationRequest], str]
@@ -52,8 +53,6 @@ def scripted_rendering(user: str, kind: str) -> str:
     names = re.findall(r"= ([^;\n]+)", next((x for x in user.splitlines() if x.startswith("Names: ")), ""))
     latin = [m.group() for m in LATIN_WORD_RE.finditer(source)]
     parts = list(dict.fromkeys([*names, *latin, *(f.english() for f in find_figures(source))]))
-    from ...text.scopes import HEDGE_RE, negation_scopes
-    from ...text.script import to_simplified
 
     simp = to_simplified(source)
     key = sum(i * ord(c) for i, c in enumerate(source))
@@ -75,7 +74,9 @@ def scripted_translation(user: str) -> str:
     )
     names = re.findall(r"= ([^;\n]+)", next((x for x in user.splitlines() if x.startswith("Names: ")), ""))
     latin = [m.group() for m in LATIN_WORD_RE.finditer(source)]  # names the source writes in Latin
-    parts = ["Stocks fell", *names, *latin, *(f.english() for f in find_figures(source))]
+    simp = to_simplified(source)
+    keeps = " which may" * bool(HEDGE_RE.search(simp)) + " not" * bool(negation_scopes(simp, 0, len(simp)))
+    parts = [f"The source states{keeps}", *names, *latin, *(f.english() for f in find_figures(source))]
     text = ", ".join(parts)
     while len(text) < 0.8 * cjk_count(source):
         text += ", as the article says"

@@ -225,7 +225,7 @@ class ErrorBody(BaseModel):
 
 
 class Health(BaseModel):
-    status: Literal["ok", "loading", "error"]
+    status: Literal["ok"] = Field("ok", description="Not ready is a 503 with the error body, not a status")
     model_id: str | None = None
     backend: str | None = None
     queue_depth: int = 0

@@ -58,8 +58,8 @@ class Settings(BaseSettings):
     glossary_path: Path | None = Field(None, description="Extra glossary TSV merged over the bundled one")
     chunk_chars: int = Field(3600, ge=300, description="Article characters per map step")
     max_claim_candidates: int = Field(8, ge=1)
-    # Off by default: at the session-5 code it added 2 right and 2 wrong labels over 16 articles,
-    # for 12% more model calls (docs/QUALITY.md, session 5).
+    # Off by default: measured at code c7d300c (2026-11-22) it added 2 right and 2 wrong labels over
+    # 16 articles, for 7% more model calls (docs/QUALITY.md).
     claim_label_followups: bool = Field(
         False, description="Ask yes/no about each candidate label the model left out of a causal answer"
     )

@@ -170,11 +170,7 @@ def build_claim(
     if checks.record(counters, problems):
         return [], problems
     simp = doc.simplified[span.start : span.end]
-    confidence = 0.45 if q.candidate.open else 0.55  # an open question's label rests on the model alone
-    confidence += 0.15 if len(q.labels) == 1 else 0.0
-    confidence += 0.15 if CAUSE_RE.search(simp) else 0.0
-    confidence += 0.1 if claimant != "author" else 0.0
-    confidence -= 0.1 if HEDGE_RE.search(simp) else 0.0  # "may have", "is feared": the claim, less sure
+    confidence = _confidence(q, simp, claimant)
     return (
         [
             CauseClaim(
@@ -187,13 +183,24 @@ def build_claim(
                 evidence_start=span.start,
                 evidence_end=span.end,
                 evidence_en="",
-                confidence=round(min(confidence, 0.95), 2),
+                confidence=confidence,
                 note=(other_kind(simp) or "a driver outside the taxonomy") if label == "other" else None,
             )
             for label in labels
         ],
         [],
     )
+
+
+def _confidence(q: ClaimQuestion, simp: str, claimant: str) -> float:
+    """How sure a claim is, from what code knows of its sentence: one candidate label, a causal
+    connective and a named claimant raise it; an open question and a hedge lower it."""
+    confidence = 0.45 if q.candidate.open else 0.55  # an open question's label rests on the model alone
+    confidence += 0.15 if len(q.labels) == 1 else 0.0
+    confidence += 0.15 if CAUSE_RE.search(simp) else 0.0
+    confidence += 0.1 if claimant != "author" else 0.0
+    confidence -= 0.1 if HEDGE_RE.search(simp) else 0.0  # "may have", "is feared": the claim, less sure
+    return round(min(confidence, 0.95), 2)
 
 
 def drivers(answer: dict[str, Any] | None) -> list[str]:

@@ -51,7 +51,6 @@ class Glossary:
         keys = sorted(self._by_variant, key=len, reverse=True)  # longest match wins
         alts = [_pattern(k) for k in keys]
         self._rx = re.compile("|".join(alts)) if alts else None
-        self.persons = {t.english for t in terms if t.type == "person"}
 
     @classmethod
     def load(cls, extra: Path | None = None) -> Glossary:

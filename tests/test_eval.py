@@ -183,3 +183,28 @@ def test_eval_causes_resume_reuses_saved_briefs_without_loading_a_model(
     assert (
         main([*args, "--save-briefs", str(saved), "--out", str(out)]) == 4
     )  # without --resume: needs the model
+
+
+def test_eval_faithfulness_scores_the_checks_against_labels(tmp_path: Path) -> None:
+    from finbrief.evaluation import faithfulness
+    from finbrief.text.glossary import Glossary
+
+    article = "恒生指数周一大涨500点，收报2万点。\n分析师表示，外资卖超新台币520亿元。"
+    (tmp_path / "a.txt").write_text(article, encoding="utf-8")
+    first, second = article.index("恒生"), article.index("分析师")
+    items = [
+        {"kind": "bullet", "text": "The Hang Seng Index jumped 500 points on Monday.", "label": "supported",
+         "spans": [[first, article.index("\n")]]},
+        {"kind": "bullet", "text": "The Hang Seng Index fell 500 points on Monday.", "label": "contradicts",
+         "spans": [[first, article.index("\n")]]},
+        {"kind": "evidence", "text": "Analysts said foreigners sold 52 billion yuan.", "label": "partly",
+         "spans": [[second, len(article)]]},
+    ]  # fmt: skip
+    lines = [json.dumps({"id": str(i), "article": "a", "path": "a.txt", **x}) for i, x in enumerate(items)]
+    (tmp_path / "items.jsonl").write_text("\n".join(lines), encoding="utf-8")
+    loaded = faithfulness.load_items(tmp_path / "items.jsonl")
+    result = faithfulness.evaluate(loaded, tmp_path, None, Glossary.load())
+    m = result.metrics
+    assert m["bullet_catch_rate"] == 1.0 and m["bullet_false_alarm_rate"] == 0.0
+    assert m["bullet_bad_share_before"] == 0.5 and m["bullet_bad_share_shipped"] == 0.0
+    assert any("currency not in the source" in p for p in result.items[2]["problems"])

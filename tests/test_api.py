@@ -347,3 +347,20 @@ def test_translate_streams_ndjson_segment_by_segment(settings: Settings) -> None
     for s in segments:
         assert text[s["start"] : s["end"]] == s["zh"]
     assert bad.status_code == 422 and bad.json()["error"] == "not_chinese"  # refused before streaming
+
+
+def test_an_evidence_translation_that_changes_the_meaning_is_withheld(settings: Settings) -> None:
+    # A claim rests on its verbatim Chinese; an English rendering that says otherwise (a denial
+    # dropped, a currency changed) is not shipped beside it, even after its repair.
+    def responder(req: GenerationRequest) -> str:
+        if req.tag.startswith("translate"):
+            return "The source states that stocks were driven by tariffs and lost 595 billion yuan."
+        return default_responder(req)
+
+    with serve(settings, ScriptedBackend(responder)) as base:
+        r = httpx.post(base + "/v1/brief", json={"text": seed("004")}, timeout=30)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["causes"] and all(c["evidence_en"] == "" for c in body["causes"])
+    withheld = [w for w in body["warnings"] if "withheld" in w]
+    assert len(withheld) == len({c["evidence_start"] for c in body["causes"]})

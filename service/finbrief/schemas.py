@@ -90,7 +90,9 @@ class CauseClaim(BaseModel):
     evidence_zh: str
     evidence_start: int = Field(..., ge=0)
     evidence_end: int = Field(..., ge=0)
-    evidence_en: str
+    evidence_en: str = Field(
+        ..., description="English rendering of evidence_zh; '' when it failed its checks (see warnings)"
+    )
     confidence: float = Field(..., ge=0.0, le=1.0)
     note: str | None = Field(None, description="For label 'other': what the driver is")
 

@@ -52,7 +52,7 @@ def to_markdown(records: list[BatchRecord], failures: list[BatchError]) -> str:
         out += [f"- {g.text} — 「{_source(g)}」" for g in b.summary] + [""]
         if b.causes:
             out += ["**Causes**", ""]
-            out += [f"- {cause_text(c)}. *“{c.evidence_en}”*" for c in b.causes] + [""]
+            out += [f"- {cause_text(c)}. *“{c.evidence_en or c.evidence_zh}”*" for c in b.causes] + [""]
     if failures:
         out += ["## Failed", ""]
         out += [f"- `{e.id}` ({e.where}): **{e.error}**: {e.message}" for e in failures] + [""]
@@ -83,7 +83,8 @@ def to_html(records: list[BatchRecord], failures: list[BatchError]) -> str:
         if b.causes:
             out += ["<h3>Causes</h3>", "<ul>"]
             out += [
-                f'<li class="{c.stance}">{e(cause_text(c))}. <q>{e(c.evidence_en)}</q></li>' for c in b.causes
+                f'<li class="{c.stance}">{e(cause_text(c))}. <q>{e(c.evidence_en or c.evidence_zh)}</q></li>'
+                for c in b.causes
             ]
             out.append("</ul>")
         out.append("</section>")

@@ -10,6 +10,20 @@ from .english import latin_words_kept, leftover_chinese, names_traceable
 from .grounding import span_problems
 from .numbers import numbers_faithful
 
+# Problems that say a rendering left something out or stopped early; every other problem says it
+# states something its source does not (a number, a name, a direction, a denial, a currency).
+OMISSIONS = (
+    "figure missing",
+    "the translation is much shorter",
+    "the source's",
+    "the translation was cut off",
+)
+
+
+def meaning_changed(problems: list[str]) -> list[str]:
+    """The problems that make a rendering say something else than its source, not merely less."""
+    return [p for p in problems if not p.startswith(OMISSIONS)]
+
 
 def translation_problems(zh: str, en: str, glossary: Glossary, *, cut_off: bool = False) -> list[str]:
     """Every faithfulness check a sentence translation must pass; `cut_off`: the model stopped at its

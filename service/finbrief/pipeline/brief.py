@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import checks
+from ..checks.translation import meaning_changed
 from ..errors import GenerationFailed, VerificationFailed
 from ..model import grammar
 from ..model.backends.base import Backend
@@ -211,8 +212,10 @@ class BriefPipeline:
 
     def _evidence_english(self, ctx: BriefContext, claims: list[CauseClaim]) -> list[CauseClaim]:
         """evidence_en through the shared translator (same checks and repair as /v1/translate). A
-        rendering that still fails a check is kept, since the claim rests on its verbatim Chinese
-        evidence, and the failure is named in warnings; an empty one drops the claim."""
+        rendering that still says something its Chinese does not (a flipped direction, a lost denial,
+        another currency) is withheld: the claim keeps its verbatim Chinese evidence and ships with
+        evidence_en "" and a warning. One that only leaves something out is kept, with a warning. An
+        empty one drops the claim."""
         spans = list(dict.fromkeys(c.evidence_zh for c in claims))
         english = dict(zip(spans, self.translator.sentences(spans, ctx.usage), strict=True))
         out = []
@@ -221,7 +224,12 @@ class BriefPipeline:
             if not en:
                 ctx.warnings.append(f"dropped a {c.stance} claim at {c.evidence_start}: no English rendering")
                 continue
-            if problems:
+            if wrong := meaning_changed(problems):
+                ctx.warnings.append(
+                    f"evidence_en of the claim at {c.evidence_start} withheld: {'; '.join(wrong)}"
+                )
+                en = ""
+            elif problems:
                 ctx.warnings.append(f"evidence_en of the claim at {c.evidence_start}: {'; '.join(problems)}")
             out.append(c.model_copy(update={"evidence_en": en}))
         return out

@@ -73,7 +73,7 @@ def _claim_text(c: CauseClaim) -> str:
         f" · {escape(c.moved)} {ARROW.get(c.direction, escape(c.direction))}"
     )
     en, zh = clip(c.evidence_en, EVIDENCE_EN_CHARS), clip(c.evidence_zh, EVIDENCE_ZH_CHARS)
-    quote = f"> {escape(en)}\n> 「{escape(zh)}」"
+    quote = (f"> {escape(en)}\n" if en else "") + f"> 「{escape(zh)}」"  # en "" = withheld, see warnings
     return clip(f"{head}\n{quote}", SECTION_CHARS)
 
 

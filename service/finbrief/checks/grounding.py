@@ -38,13 +38,17 @@ EN_DOWN = re.compile(
 )
 
 
+_COMPARISON = re.compile(r"\b(?:higher|lower|stronger|weaker)\s+than\b", re.I)
+
+
 def direction_agrees(span_zh: str, english: str) -> list[str]:
     """A rise in the English needs a rise in the span, a fall a fall (an index's sharp rise reported
     as a fall). A span that reports both passes either way."""
     if _USD_JPY_QUOTE.search(span_zh):  # a quote's number and its currency move apart: see below
         return []
     up, down = bool(ZH_UP.search(span_zh)), bool(ZH_DOWN.search(span_zh))
-    en_up, en_down = EN_UP.search(english), EN_DOWN.search(english)
+    moves = _COMPARISON.sub(" ", english)  # "higher than expected" compares; it reports no move
+    en_up, en_down = EN_UP.search(moves), EN_DOWN.search(moves)
     if en_up and down and not up:
         return [f"direction flipped: {en_up.group()!r}, where the source reports a fall"]
     if en_down and up and not down:

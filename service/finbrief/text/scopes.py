@@ -53,8 +53,9 @@ BLAME_RE = re.compile(
 SAYS_RE = re.compile(
     r"表示|认为|認為|指出|强调|強調|警告|写道|寫道|看来|看來|分析师|分析師|策略师|策略師|[说說称稱]"
 )
-# Hedges keep a claim but not as fact: "may", "is expected to", "is feared" (不排除 raises a possibility).
-HEDGE_RE = re.compile(r"可能|或将|或许|也许|恐将|恐怕|有望|预计|料将|预期|担忧|忧虑|担心|不排除|或会|恐")
+# Hedges keep a claim but not as fact: "may", "is expected to" (不排除 raises a possibility). Not 预期
+# ("高于预期" is "than expected", a fact) nor 担忧 (a worry is a sentiment the sentence reports).
+HEDGE_RE = re.compile(r"可能|或将|或许|也许|恐将|恐怕|有望|预计|料将|不排除|或会|恐")
 # Forward-looking hedges describe risks to come, not what moved the market.
 AHEAD_RE = re.compile(r"未来|未來|将会|將會|可能会|可能會|或将|或將|展望")
 

@@ -53,10 +53,9 @@ def item_problems(
 ) -> list[str]:
     """The problems the pipeline's checks find in one item, read against its own span(s); an item
     resting on nothing is read against the whole article (the most lenient reading)."""
-    spans = [Segment(a, b, doc.text[a:b]) for a, b in item.get("spans") or []]
-    span = Segment(min(s.start for s in spans), max(s.end for s in spans), "") if spans else None
-    span = span or Segment(0, len(doc.text), doc.text)
-    span = Segment(span.start, span.end, doc.text[span.start : span.end])
+    bounds = item.get("spans") or [[0, len(doc.text)]]
+    start, end = min(a for a, _ in bounds), max(b for _, b in bounds)
+    span = Segment(start, end, doc.text[start:end])
     if item["kind"] == "evidence":
         return translation_problems(span.text, item["text"], glossary)
     checker = GroundedChecks(glossary, doc, claims, Counter())

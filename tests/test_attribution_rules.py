@@ -8,12 +8,12 @@ import pytest
 
 from finbrief.pipeline.claims import primary_cause
 from finbrief.schemas import CauseClaim
-from finbrief.text.candidates import find_candidates
+from finbrief.text.candidates import find_candidates, open_choices
 from finbrief.text.entities import extract_entities, pinyin_name
 from finbrief.text.glossary import Glossary
 from finbrief.text.normalize import normalize
 from finbrief.text.script import to_traditional
-from finbrief.text.taxonomy import other_kind
+from finbrief.text.taxonomy import OPEN_CHOICES, other_kind
 
 FAMILIES = [  # (sentence, label): one event family each, none of them in the original cue lists
     ("以色列对伊朗发动空袭，中东局势紧张，油价因此飙升。", "geopolitics"),
@@ -42,7 +42,9 @@ def test_a_move_with_no_cue_word_gets_an_open_question() -> None:
     text = "国际油价周一飙升逾5%。\n霍尔木兹海峡航运受阻，油轮被迫绕道，导致布伦特原油期货大涨。"
     cands = find_candidates(normalize(text), 8)
     opened = [c for c in cands if c.open]
-    assert len(opened) == 1 and "导致" in opened[0].span.text and len(opened[0].supported) >= 10
+    assert len(opened) == 1 and "导致" in opened[0].span.text
+    # the labels that can be argued without their words; no policy domain the paragraph never names
+    assert set(opened[0].supported) == set(OPEN_CHOICES)
     assert all(text[c.span.start : c.span.end] == c.span.text for c in cands)
     # a move with no reason given is not a question about causes
     quiet = normalize("国际油价周一飙升逾5%，市场交投活跃。\n布伦特原油期货大涨，创下年内新高。")
@@ -86,3 +88,48 @@ def test_names_the_glossary_lacks_reach_the_entities() -> None:
 def test_pinyin_reads_surnames_as_surnames() -> None:
     assert pinyin_name("王磊") == "Wang Lei"
     assert pinyin_name("曾志强") == "Zeng Zhiqiang"
+
+
+def test_an_open_question_offers_a_policy_domain_only_where_the_paragraph_names_it() -> None:
+    text = "美股周五重挫。\n特朗普威胁加征关税，股市下挫的导火线来自他在 Truth Social 的贴文。"
+    para = normalize(text).body[-1]
+    assert "trade_policy" in open_choices(normalize(text).simplified, para)
+    game = normalize("游戏股暴跌。\n网络游戏近年来一直因为诱导未成年消费而受到批评，股价重挫。")
+    assert "monetary_policy" not in open_choices(game.simplified, game.body[-1])
+
+
+@pytest.mark.parametrize("traditional", [False, True], ids=["zh-Hans", "zh-Hant"])
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "分析指出，比特币的跌势并非与结构性问题有关，而是与全球市场转向避险同步。",
+        "历史上白银的暴跌从不是因为“涨太高”，而是高杠杆的必然结果。",
+        "财长表示，这些走势属于投机行为，完全未反映经济基本面，日元应声下跌。",
+        "贝森特反驳了有关格陵兰岛问题导致美国股市下跌的说法。",
+    ],
+)
+def test_a_denied_cause_with_no_cue_word_gets_an_open_denial(sentence: str, traditional: bool) -> None:
+    text = "市场快讯：比特币、白银与日元大幅下跌。\n" + sentence
+    doc = normalize(to_traditional(text) if traditional else text)
+    denials = [c for c in find_candidates(doc, 8) if c.open and c.rejected]
+    assert len(denials) == 1 and not denials[0].supported
+    assert doc.text[denials[0].span.start : denials[0].span.end] == denials[0].span.text
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "然而，市场对此的回应却不是喝彩，而是恐慌性抛售。",  # denies a reaction, not a cause
+        "这不是股市第一次下跌。",
+        "分析师认为，未来股价可能并非一路下跌。",  # a forecast
+    ],
+)
+def test_a_denial_that_is_not_about_a_cause_asks_nothing(sentence: str) -> None:
+    doc = normalize("市场快讯：股市大幅下跌。\n" + sentence)
+    assert not [c for c in find_candidates(doc, 8) if c.open and c.rejected]
+
+
+def test_an_open_denial_does_not_offer_the_cause_the_sentence_gives() -> None:
+    doc = normalize("比特币大跌。\n分析师称，回档主要是因为周末流动性偏低，而非源自加密货币的特定事件。")
+    (denial,) = [c for c in find_candidates(doc, 8) if c.open and c.rejected]
+    assert "liquidity" not in denial.rejected and "other" in denial.rejected

@@ -65,9 +65,20 @@ def render_question(
     prompts: PromptSet, article: str, sentence: str, q: ClaimQuestion
 ) -> tuple[str, str, int, str]:
     options = ", ".join(f'"{label}" ({_COVERS[label]})' for label in q.labels)
-    if q.side == "rejected":
+    # "none" is offered unless code found the label's cue inside the denial itself.
+    allow_none = q.side == "supported" or q.candidate.open
+    if q.side == "rejected" and q.candidate.open:
+        # Code found a denial about a cause, but no cue word inside it ("并非短线技术指标"): the
+        # model names the kind of cause denied, or "none" when the sentence denies no cause.
+        question = (
+            "This sentence may DENY or DISMISS something as the cause of a market move "
+            '("not X", "X has nothing to do with it", "rebutted the claim that X caused it"). '
+            'Which kind of cause is denied, and who denies it? If it denies no cause, answer ["none"].'
+        )
+        options += ', or "none"'
+    elif q.side == "rejected":
         # Code found the label's cue inside a negation ("而非…", "与…无关", "以上皆是 Bullshit"): the
-        # question is only which denied cause and who denies it, so "none" is not offered.
+        # question is only which denied cause and who denies it.
         question = (
             "This sentence DENIES or DISMISSES a cause of a market move. "
             "Which cause does it deny, and who denies it?"
@@ -81,7 +92,7 @@ def render_question(
     )
     # An open question offers every label: one answer, or a small model names half the taxonomy.
     gram = grammar.claim_grammar(
-        q.labels, q.claimants, allow_none=q.side == "supported", max_drivers=1 if q.candidate.open else None
+        q.labels, q.claimants, allow_none=allow_none, max_drivers=1 if q.candidate.open else None
     )
     return user, gram, 90, f"claim:{q.side}"
 

@@ -18,6 +18,7 @@ from .scopes import (
     BLAME_RE,
     CAUSE_RE,
     CLAUSE_END_RE,
+    DENIES_A_CAUSE_RE,
     MOVE_RE,
     NEG_BLANKET_RE,
     PATTERN_OF,
@@ -26,9 +27,7 @@ from .scopes import (
     negation_scopes,
 )
 from .segments import Segment, split_sentences
-from .taxonomy import LABEL_IDS
-
-OPEN_LABELS = LABEL_IDS  # an open question offers every label
+from .taxonomy import CLOSED_VOCABULARY, LABEL_IDS, OPEN_CHOICES
 
 
 @dataclass
@@ -41,7 +40,8 @@ class Candidate:
     # For a blanket rejection, the rejecting sentence: its speaker is the claimant, not the people
     # named in the rejected explanations.
     claim_anchor: Segment | None = None
-    # An open question: a move with no cue word for any label; every label is a choice, "none" too.
+    # An open question: a reason (or a denied reason) with no cue word for any label; the labels that
+    # can be argued without their cue words are the choices (taxonomy.OPEN_CHOICES), "none" too.
     open: bool = False
 
 
@@ -99,7 +99,7 @@ def find_candidates(doc: Document, limit: int) -> list[Candidate]:
             out.append(Candidate(sent, supported, rejected, score, para))
     out.extend(_blanket_candidates(doc))
     # Keep the best, then restore document order (map steps walk the article front to back).
-    chosen = select(doc, out, limit) + open_candidates(doc, out)
+    chosen = select(doc, out, limit) + open_candidates(doc, out) + open_denials(doc)
     return sorted(chosen, key=lambda c: c.span.start)
 
 
@@ -124,9 +124,50 @@ def open_candidates(doc: Document, found: list[Candidate]) -> list[Candidate]:
             if (CAUSE_RE.search(simp[s.start : s.end]) or BLAME_RE.search(simp[s.start : s.end]))
             and not AHEAD_RE.search(simp[s.start : s.end])
         ]
+        # the reason given with the move itself first ("受…影响，指数下跌1.3%")
+        reasons.sort(key=lambda s: not MOVE_RE.search(simp, s.start, s.end))
         if reasons:
-            out.append(Candidate(reasons[0], list(OPEN_LABELS), [], 1.0, para, open=True))
+            out.append(Candidate(reasons[0], open_choices(simp, para), [], 1.0, para, open=True))
     return out
+
+
+def open_denials(doc: Document) -> list[Candidate]:
+    """A sentence that denies a cause no cue list knows ("并非短线技术指标", "从不是因为'涨太高'",
+    "完全未反映经济基本面", "反驳了有关格陵兰岛问题导致…的说法"): code finds the denial and its scope,
+    the model names the denied cause from the open choices or answers "none". Only a denial about a
+    cause (DENIES_A_CAUSE_RE or a cause connective), outside a forecast, in a paragraph that reports a
+    move. A label the same sentence supports by its cues is not offered: one voice does not deny what it
+    just gave as the cause ("主要是因为流动性偏低，而非源自…特定事件"). Lead first, at most MAX_OPEN."""
+    simp, out = doc.simplified, list[Candidate]()
+    for para in doc.body if doc.title is None else [doc.title, *doc.body]:
+        if not MOVE_RE.search(simp, para.start, para.end):
+            continue
+        for sent in split_sentences(doc.text, para.start, para.end):
+            s_simp = simp[sent.start : sent.end]
+            if len(out) == MAX_OPEN or AHEAD_RE.search(s_simp):
+                continue
+            # the denied thing is a cause: a denial that can only be about one, or a cause inside it
+            # ("从不是因为…"); "回应不是喝彩" denies no cause
+            denied_causes = [
+                (a, b)
+                for a, b in negation_scopes(simp, sent.start, sent.end)
+                if not label_hits(simp, a, b)
+                and any(rx.search(simp, a, b) for rx in (DENIES_A_CAUSE_RE, CAUSE_RE, BLAME_RE))
+            ]
+            if not denied_causes:
+                continue
+            supported, _ = _classify(simp, sent, blanket=False)
+            choices = [label for label in open_choices(simp, para) if label not in supported]
+            out.append(Candidate(sent, [], choices, 1.0, para, open=True))
+    return out
+
+
+def open_choices(simp: str, para: Segment) -> list[str]:
+    """An open question's labels: those that can be argued without their cue words, plus each policy
+    domain the paragraph names ("导火线来自川普的贴文" after a paragraph on tariffs can be trade policy;
+    a paragraph on game regulation cannot be monetary policy)."""
+    named = {label for label, _ in label_hits(simp, para.start, para.end)} & CLOSED_VOCABULARY
+    return [label for label in LABEL_IDS if label in OPEN_CHOICES or label in named]
 
 
 def select(doc: Document, candidates: list[Candidate], limit: int) -> list[Candidate]:

@@ -11,7 +11,9 @@ from .taxonomy import LABELS
 # Negation cues whose scope runs to the end of the clause: the claim itself is denied ("而非关税",
 # "并非因为降息", "否认…是原因", "不能归咎于…").
 NEG_FORWARD_RE = re.compile(
-    r"而非|而不是|并非|不是|并不是|绝非|排除了?|否认|非因|不能归咎|不应归咎|不该归咎|不可归咎"
+    r"而非|而不是|并非|不是|并不是|绝非|排除了?|否认|非因|不能归咎|不应归咎|不该归咎|不可归咎|"
+    # "rebutted the claim that X drove it", "the moves do not reflect the fundamentals"
+    r"反驳|驳斥|(?:并|完全)?未(?:能)?反映|没有反映|不反映"
 )
 # Two negations make an affirmation: refusing to rule out a recession raises it ("不排除衰退",
 # "拒绝排除", "并非毫无可能", "并未否认", "难道不是…"). A negation cue inside one of these is not a
@@ -31,17 +33,21 @@ NEG_BLANKET_RE = re.compile(
     r"(以上|上述|这些|這些)[^。；;]{0,8}(皆是|都是|均是|全是|皆为|都为)?[^。；;]{0,6}"
     r"(Bullshit|bullshit|噪音|胡扯|扯淡|无稽之谈|無稽之談|借口|藉口)|皆是\s*Bullshit"
 )
+# Denials that are about what caused something, whatever is denied ("而非…", "与…无关", "反驳…的说法",
+# "未反映基本面"). A bare 不是 is not enough, even with 而是: "回应不是喝彩，而是抛售" denies no cause.
+DENIES_A_CAUSE_RE = re.compile(r"而非|并非|无关|没有关系|反驳|驳斥|反映|不受|未受")
 CLAUSE_END_RE = re.compile(r"[，,。；;！？!?]")
 # Words that make a sentence about a market move or its cause.
 MOVE_RE = re.compile(
-    r"暴跌|大跌|下跌|跌幅|下挫|重挫|崩盘|崩盤|抛售|拋售|回调|回調|回落|见顶|見頂|跳水|蒸发|蒸發|收跌|走低|"
+    r"暴跌|大跌|下跌|跌幅|下挫|重挫|崩盘|崩盤|抛售|拋售|回调|回調|回档|回檔|回落|见顶|見頂|跳水|蒸发|蒸發|收跌|走低|"
     r"上涨|上漲|大涨|飙升|飆升|反弹|反彈|走高|波动|波動|震荡|震盪|熊市|牛市|跌|涨|漲"
 )
 CAUSE_RE = re.compile(
     r"导致|導致|引发|引發|触发|觸發|由于|由於|因为|因為|原因|拖累|冲击|衝擊|造成|推动|推動|驱动|"
-    r"驅動|归咎|歸咎|罪魁|真凶|真兇|元凶|主因|受.{1,20}影响|受.{1,20}影響|担忧|擔憂|恐慌|所致|"
+    r"驅動|归咎|歸咎|罪魁|真凶|真兇|元凶|主因|受.{1,20}影响|受.{1,20}影響|担忧|擔憂|恐慌|所致|源于|源自|"
     # Verbs that make something a force on prices ("加剧了跌势", "推升殖利率", "只是导火线").
-    r"加剧|加劇|加重|推升|推高|压低|壓低|打压|打壓|施压|施壓|引爆|导火线|導火線|催化剂|催化劑|促使"
+    r"加剧|加劇|加重|推升|推高|压低|壓低|打压|打壓|打击|打擊|施压|施壓|引爆|导火线|導火線|导火索|導火索|"
+    r"催化剂|催化劑|促使|带动|帶動"
 )
 # Explicit attribution: the sentence names a culprit ("blamed on", "the real culprit", "the main
 # reason"), which is a stronger sign of a cause claim than a consequence connective like 引发.

@@ -20,11 +20,11 @@ def _cues(*groups: str) -> list[str]:
 
 # What an `other` driver is, by its cues: the claim's `note` names it.
 OTHER_KINDS: tuple[tuple[str, str], ...] = (
-    ("regulation", "监管 证监会 新规 禁令 反垄断 整顿 罚款 处罚 立案调查"),
-    ("a default or debt restructuring", "违约 债务重组 清盘 破产 暴雷 爆雷"),
+    ("regulation", "监管 证监会 新规 禁令 反垄断 整顿 罚款 处罚 立案调查 稽查 管理办法 征求意见稿 草案"),
+    ("a default or debt restructuring", "违约 债务重组 债务展期 展期 清盘 破产 暴雷 爆雷"),
     ("a hack or theft", "黑客 被盗 盗币 攻击事件"),
     ("a natural disaster or epidemic", "地震 台风 洪水 疫情"),
-    ("currency intervention", "汇率干预 出手干预 入市干预"),
+    ("currency intervention", "汇率干预 出手干预 入市干预 进场干预 口头干预 干预警告 干预汇市"),
     ("the US dollar", "美元走强 美元指数 美元走弱"),
 )
 
@@ -63,6 +63,8 @@ LABELS: tuple[LabelInfo, ...] = (
         covers="central-bank rates, balance sheet, guidance, who chairs the central bank",
         cues=_cues(
             "美联储 美聯儲 聯準會 联准会 联储局 聯儲局 Fed FOMC",
+            # who chairs the central bank is part of the label: its heads and nominees, by name
+            "美联储主席 联准会主席 鲍威尔 鮑爾 沃什 華許 哈塞特 伯南克 植田和男 黑田东彦 拉加德 潘功胜",
             "央行 日本央行 日银 欧洲央行 欧央行 人民银行 人行 英伦银行",
             "降息 减息 升息 加息 降准 利率 基准利率 政策利率 利率决议 议息 点阵图",
             "缩表 縮表 扩表 量化宽松 量化紧缩 货币政策 货币紧缩 货币宽松 鹰派 鷹派 鸽派 MLF LPR",
@@ -130,7 +132,7 @@ LABELS: tuple[LabelInfo, ...] = (
         cues=_cues(
             "CTA 程序化交易 量化基金 趋势追随 被动型基金 被動型基金 被动基金 期权到期 止损",
             "资金外流 資金外流 资金流出 资金外逃 外资撤离 资金轮动 板块轮动 空头回补 轧空",
-            "脆弱性 逢低买入 逢低買入 借口 抛售 技术面 技术性 超买 超卖 避险情绪 风险偏好 恐慌情绪",
+            "脆弱性 逢低买入 逢低買入 借口 抛售 技术面 技术性 技术指标 超买 超卖 避险情绪 风险偏好 恐慌情绪",
         ),
     ),
     LabelInfo(
@@ -141,6 +143,13 @@ LABELS: tuple[LabelInfo, ...] = (
 )
 
 LABEL_IDS: tuple[str, ...] = tuple(label.id for label in LABELS)
+
+# Labels a sentence can argue without one of their cue words. A policy domain is always named when
+# it is argued (a rate or a central bank, a tariff or trade, a deficit or debt, AI), so a sentence
+# with none of those words cannot carry it: offering them to an open question only invites a guess
+# (a sentence about game regulation came back "monetary_policy").
+CLOSED_VOCABULARY = frozenset({"monetary_policy", "trade_policy", "fiscal_policy", "ai_disruption"})
+OPEN_CHOICES: tuple[str, ...] = tuple(label for label in LABEL_IDS if label not in CLOSED_VOCABULARY)
 
 
 def cues_for(label: str) -> list[str]:

@@ -14,7 +14,9 @@ import re
 from decimal import Decimal
 
 from ..text.figures import find_figures
+from ..text.glossary import Glossary
 from ..text.scopes import DOUBLE_NEG_RE, HEDGE_RE, negation_scopes
+from .subjects import figure_subject_kept
 
 # --- direction ------------------------------------------------------------------------------
 ZH_UP = re.compile(
@@ -190,10 +192,12 @@ def percent_is_percent(span_zh: str, english: str) -> list[str]:
     return out
 
 
-def span_problems(span_zh: str, english: str) -> list[str]:
-    """The per-span checks a rendering of one source span must pass, beyond the article-wide ones."""
+def span_problems(span_zh: str, english: str, glossary: Glossary | None = None) -> list[str]:
+    """The per-span checks a rendering of one source span must pass, beyond the article-wide ones;
+    with the glossary, also whose figure is whose."""
     return (
-        direction_agrees(span_zh, english)
+        (figure_subject_kept(span_zh, english, glossary) if glossary is not None else [])
+        + direction_agrees(span_zh, english)
         + quotes_read_right(span_zh, english)
         + negation_kept(span_zh, english)
         + hedge_kept(span_zh, english)

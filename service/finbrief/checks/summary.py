@@ -62,7 +62,7 @@ class GroundedChecks:
         found += details_traceable(simp, text)
         found += causes_attested(simp, text)
         found += contradicts_rejections(text, self.rejected)
-        found += span_problems(simp, text)
+        found += span_problems(simp, text, self.glossary)
         found += self.causal_link_backed(text, span)
         found += repeats(text, earlier)
         if len(text) >= max_chars:  # the grammar's bound stopped it: whatever it said is cut

@@ -39,7 +39,7 @@ def translation_problems(zh: str, en: str, glossary: Glossary, *, cut_off: bool 
         + latin_words_kept(zh, en)
         + details_traceable(simp, en)
         + causes_attested(simp, en, labels=False)
-        + span_problems(simp, en)
+        + span_problems(simp, en, glossary)
     )
     if cut_off:
         found.append("the translation was cut off (too long or looping)")

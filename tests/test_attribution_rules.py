@@ -133,3 +133,16 @@ def test_an_open_denial_does_not_offer_the_cause_the_sentence_gives() -> None:
     doc = normalize("比特币大跌。\n分析师称，回档主要是因为周末流动性偏低，而非源自加密货币的特定事件。")
     (denial,) = [c for c in find_candidates(doc, 8) if c.open and c.rejected]
     assert "liquidity" not in denial.rejected and "other" in denial.rejected
+
+
+@pytest.mark.parametrize("traditional", [False, True], ids=["zh-Hans", "zh-Hant"])
+def test_a_conceded_cause_is_not_a_driver(traditional: bool) -> None:
+    text = "比特币大跌。\n分析师指出，这波跌势凸显市场流动性偏弱，即使美联储上周降息了，也未能重振数字资产。"
+    doc = normalize(to_traditional(text) if traditional else text)
+    labels = {x for c in find_candidates(doc, 8) for x in (*c.supported, *c.rejected)}
+    assert "liquidity" in labels and "monetary_policy" not in labels
+
+
+def test_a_currency_move_is_a_move() -> None:
+    doc = normalize("日元急贬。\n财务大臣表示，政府准备进场干预，必要时出手遏止日元急贬。")
+    assert any("other" in c.supported for c in find_candidates(doc, 8))

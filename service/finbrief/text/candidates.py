@@ -23,6 +23,7 @@ from .scopes import (
     NEG_BLANKET_RE,
     PATTERN_OF,
     SAYS_RE,
+    concessive_scopes,
     label_hits,
     negation_scopes,
 )
@@ -68,9 +69,12 @@ def asks_about(doc: Document, cand: Candidate, label: str) -> bool:
 
 def _classify(simp: str, seg: Segment, blanket: bool) -> tuple[list[str], list[str]]:
     scopes = negation_scopes(simp, seg.start, seg.end)
+    conceded = concessive_scopes(simp, seg.start, seg.end)
     supported: list[str] = []
     rejected: list[str] = []
     for label, pos in label_hits(simp, seg.start, seg.end):
+        if not blanket and any(a <= pos < b for a, b in conceded):
+            continue  # "即使美联储降息了，也未能…": not what moved it
         negated = blanket or any(a <= pos < b for a, b in scopes)
         bucket = rejected if negated else supported
         if label not in bucket:

@@ -37,14 +37,17 @@ NEG_BLANKET_RE = re.compile(
 # "未反映基本面"). A bare 不是 is not enough, even with 而是: "回应不是喝彩，而是抛售" denies no cause.
 DENIES_A_CAUSE_RE = re.compile(r"而非|并非|无关|没有关系|反驳|驳斥|反映|不受|未受")
 CLAUSE_END_RE = re.compile(r"[，,。；;！？!?]")
+# A concession names something that did NOT decide the move: "即使美联储降息了，也未能重振" (the cut
+# failed to lift prices), "尽管利差缩小，但日元走弱". A cue inside one is neither a driver nor a denial.
+CONCESSIVE_RE = re.compile(r"即使|即便|尽管|虽然|虽说|纵然|哪怕")
 # Words that make a sentence about a market move or its cause.
 MOVE_RE = re.compile(
     r"暴跌|大跌|下跌|跌幅|下挫|重挫|崩盘|崩盤|抛售|拋售|回调|回調|回档|回檔|回落|见顶|見頂|跳水|蒸发|蒸發|收跌|走低|"
-    r"上涨|上漲|大涨|飙升|飆升|反弹|反彈|走高|波动|波動|震荡|震盪|熊市|牛市|跌|涨|漲"
+    r"上涨|上漲|大涨|飙升|飆升|反弹|反彈|走高|波动|波動|震荡|震盪|熊市|牛市|跌|涨|漲|贬|貶|升值"
 )
 CAUSE_RE = re.compile(
     r"导致|導致|引发|引發|触发|觸發|由于|由於|因为|因為|原因|拖累|冲击|衝擊|造成|推动|推動|驱动|"
-    r"驅動|归咎|歸咎|罪魁|真凶|真兇|元凶|主因|受.{1,20}影响|受.{1,20}影響|担忧|擔憂|恐慌|所致|源于|源自|"
+    r"驅動|归咎|歸咎|罪魁|真凶|真兇|元凶|主因|受.{1,20}影响|受.{1,20}影響|担忧|擔憂|疑虑|疑慮|恐慌|所致|源于|源自|"
     # Verbs that make something a force on prices ("加剧了跌势", "推升殖利率", "只是导火线").
     r"加剧|加劇|加重|推升|推高|压低|壓低|打压|打壓|打击|打擊|施压|施壓|引爆|导火线|導火線|导火索|導火索|"
     r"催化剂|催化劑|促使|带动|帶動"
@@ -53,7 +56,9 @@ CAUSE_RE = re.compile(
 # reason"), which is a stronger sign of a cause claim than a consequence connective like 引发.
 BLAME_RE = re.compile(
     r"归咎|歸咎|罪魁|祸首|禍首|真凶|真兇|元凶|元兇|主因|主要原因|根本原因|核心原因|原因在于|原因在於|"
-    r"起源在于|起源在於|主要是由于|主要是由於|主要因为|主要因為|真正原因|真正的原因|借口|藉口"
+    r"起源在于|起源在於|主要是由于|主要是由於|主要因为|主要因為|真正原因|真正的原因|借口|藉口|"
+    # "不是X，而是Y": the contrast names Y as the real cause
+    r"而是"
 )
 # Reported speech: a cause claim is someone's claim, and the claims worth labelling are attributed.
 SAYS_RE = re.compile(
@@ -103,6 +108,15 @@ def negation_scopes(simp: str, start: int, end: int) -> list[tuple[int, int]]:
         scopes.append((m.start(), stop.start() if stop else end))
     for m in NEG_UNRELATED_RE.finditer(simp, start, end):
         scopes.append((m.start(), m.end()))
+    return scopes
+
+
+def concessive_scopes(simp: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The stretches of simp[start:end] a concession covers: from its word to the clause end."""
+    scopes = []
+    for m in CONCESSIVE_RE.finditer(simp, start, end):
+        stop = CLAUSE_END_RE.search(simp, m.end(), end)
+        scopes.append((m.start(), stop.start() if stop else end))
     return scopes
 
 

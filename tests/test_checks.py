@@ -53,3 +53,12 @@ def test_bullet_that_flips_a_rejection_is_caught() -> None:
     assert contradicts_rejections("Bessent says tariffs did not cause the fall", rejected) == []
     assert contradicts_rejections("Tariffs rose last year", rejected) == []  # not stated as a cause
     assert contradicts_rejections("The crash was caused by tariffs", set()) == []
+
+
+def test_a_shared_surname_alone_is_no_known_person() -> None:
+    g = Glossary.load()
+    # "Su" is a surname millions share: only the whole name says Lisa Su
+    assert unsupported_names("Analyst Su Wei said chip stocks fell", g, set()) == []
+    assert unsupported_names("Lisa Su said AMD's orders grew", g, set())
+    # a distinctive surname alone still names its person
+    assert unsupported_names("Yellen said so", g, set())

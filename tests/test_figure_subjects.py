@@ -53,3 +53,13 @@ def test_a_figure_given_to_another_subject_is_flagged(zh: str, en: str, traditio
 )
 def test_a_figure_with_its_own_subject_passes(zh: str, en: str, traditional: bool) -> None:
     assert check(zh, en, traditional) == []
+
+
+@pytest.mark.parametrize("traditional", [False, True], ids=["zh-Hans", "zh-Hant"])
+def test_a_company_figure_given_to_the_market_is_flagged(traditional: bool) -> None:
+    zh = "腾讯股价大跌12.35%，港股收低。"
+    flagged = check(zh, "Hong Kong stocks fell 12.35%", traditional)
+    assert any("not stocks" in p for p in flagged)
+    assert check(zh, "Tencent shares fell 12.35% as Hong Kong stocks closed lower", traditional) == []
+    # an index's figure is the market's
+    assert check("恒生指数下跌2%。", "Hong Kong stocks fell 2%", traditional) == []

@@ -47,6 +47,11 @@ class Subject:
     english: str
     zh_at: tuple[int, ...]  # where the span names it
     en_rx: re.Pattern[str]  # how English names it
+    kind: str = "currency"  # the glossary type, or "currency"
+
+
+# The market as a whole: one company's or person's figure given to it is given to the wrong subject.
+_EN_MARKET = re.compile(r"\b(?:the market|markets?|stocks|equities|bourses?|the index)\b", re.I)
 
 
 def _english_pattern(english: str, kind: str) -> re.Pattern[str]:
@@ -65,7 +70,11 @@ def span_subjects(span_zh: str, glossary: Glossary) -> list[Subject]:
         if hit.term.type in _SUBJECT_TYPES:
             at.setdefault(hit.term.english, []).append(hit.start)
             kinds[hit.term.english] = str(hit.term.type)
-    out = [Subject(name, tuple(pos), _english_pattern(name, kinds[name])) for name, pos in at.items()]
+    out = [
+        Subject(name, tuple(pos), _english_pattern(name, kind), kind)
+        for name, pos in at.items()
+        for kind in [kinds[name]]
+    ]
     for name, zh, en in _CURRENCIES:
         pos = tuple(m.start() for m in re.finditer(zh, span_zh))
         if pos:
@@ -117,7 +126,7 @@ def _en_subject(english: str, figure: re.Match[str], subjects: list[Subject]) ->
 
 def figure_subject_kept(span_zh: str, english: str, glossary: Glossary) -> list[str]:
     subjects = span_subjects(span_zh, glossary)
-    if len(subjects) < 2:
+    if not subjects:
         return []
     zh_figures = [(Decimal(m.group(1)), m.start()) for m in _ZH_FIGURE.finditer(span_zh)]
     out = []
@@ -128,8 +137,15 @@ def figure_subject_kept(span_zh: str, english: str, glossary: Glossary) -> list[
             continue
         theirs = _zh_subject(span_zh, places[0], subjects)
         ours, before = _en_subject(english, m, subjects)
-        if theirs is None or ours is None or ours == theirs or theirs.en_rx.search(before):
+        if theirs is None or ours == theirs or theirs.en_rx.search(before):
             continue
-        whose = f"{theirs.english}'s, not {ours.english}'s"
+        if ours is None:
+            # no name on the English side: wrong only where it gives a company's figure to the market
+            market = _EN_MARKET.search(before)
+            if theirs.kind not in ("company", "person") or not market:
+                continue
+            whose = f"{theirs.english}'s, not {market.group()}'"
+        else:
+            whose = f"{theirs.english}'s, not {ours.english}'s"
         out.append(f"figure given to the wrong subject: {m.group()!r} is {whose}")
     return out

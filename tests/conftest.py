@@ -11,6 +11,10 @@ from finbrief.settings import Settings
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("FINBRIEF_SHARED", ROOT.parent / "shared"))
 SEEDS = SHARED / "seeds"
+# No result cache unless a test asks for one (tests/test_cache.py): a scripted backend's answers
+# depend on its responder, which no cache key sees, and a cache left in ~/.cache by an earlier run
+# would answer tests that count model calls or time a job (subprocesses inherit this too).
+os.environ["FINBRIEF_CACHE_ENABLED"] = "false"
 
 if not SEEDS.is_dir():  # CI and developers have shared/ beside the checkout; say so instead of 50 failures
     pytest.exit(

@@ -111,8 +111,9 @@ def test_an_open_question_offers_a_policy_domain_only_where_the_paragraph_names_
 def test_a_denied_cause_with_no_cue_word_gets_an_open_denial(sentence: str, traditional: bool) -> None:
     text = "市场快讯：比特币、白银与日元大幅下跌。\n" + sentence
     doc = normalize(to_traditional(text) if traditional else text)
-    denials = [c for c in find_candidates(doc, 8) if c.open and c.rejected]
+    denials = [c for c in find_candidates(doc, 8, open_denials=True) if c.open and c.rejected]
     assert len(denials) == 1 and not denials[0].supported
+    assert not [c for c in find_candidates(doc, 8) if c.open and c.rejected]  # off by default
     assert doc.text[denials[0].span.start : denials[0].span.end] == denials[0].span.text
 
 
@@ -126,12 +127,12 @@ def test_a_denied_cause_with_no_cue_word_gets_an_open_denial(sentence: str, trad
 )
 def test_a_denial_that_is_not_about_a_cause_asks_nothing(sentence: str) -> None:
     doc = normalize("市场快讯：股市大幅下跌。\n" + sentence)
-    assert not [c for c in find_candidates(doc, 8) if c.open and c.rejected]
+    assert not [c for c in find_candidates(doc, 8, open_denials=True) if c.open and c.rejected]
 
 
 def test_an_open_denial_does_not_offer_the_cause_the_sentence_gives() -> None:
     doc = normalize("比特币大跌。\n分析师称，回档主要是因为周末流动性偏低，而非源自加密货币的特定事件。")
-    (denial,) = [c for c in find_candidates(doc, 8) if c.open and c.rejected]
+    (denial,) = [c for c in find_candidates(doc, 8, open_denials=True) if c.open and c.rejected]
     assert "liquidity" not in denial.rejected and "other" in denial.rejected
 
 

@@ -1,4 +1,4 @@
-"""`finbrief` console script: serve, slack, brief, translate, eval, batch, models pull|list."""
+"""`finbrief` console script: serve, slack, brief, translate, eval, batch, keys, models pull|list."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from pathlib import Path
 from .batch import command as batch_commands
 from .errors import FinbriefError, GenerationFailed, InvalidInput, ModelError, TextTooLarge
 from .evaluation import commands as eval_commands
+from .keys import command as keys_commands
 from .settings import Settings
 
 EXIT = [(InvalidInput, 2), (TextTooLarge, 2), (GenerationFailed, 3), (ModelError, 4)]
@@ -26,10 +27,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from .api.app import create_app
+    from .logs import configure_logging
 
     settings = _settings(args)
+    configure_logging(settings.log_format, verbose=args.verbose)  # JSON lines, each with its request id
     host, port = args.host or settings.host, args.port or settings.port
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    # log_config=None: uvicorn logs through the handler above; its access log gives way to the request
+    # line of api/observe.py (request id, route template, status, key name; never a body).
+    app = create_app(settings)
+    uvicorn.run(app, host=host, port=port, log_level="info", log_config=None, access_log=False)
     return 0
 
 
@@ -150,6 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     eval_commands.add_parser(sub, lambda cmd: lambda args: cmd(args, _settings(args)))
     batch_commands.add_parser(sub, lambda cmd: lambda args: cmd(args, _settings(args)))
+    keys_commands.add_parser(sub, lambda cmd: lambda args: cmd(args, _settings(args)))
 
     models = sub.add_parser("models", help="list or pull models").add_subparsers(
         dest="models_command", required=True

@@ -74,6 +74,36 @@ class QueueFull(Unavailable):
     code = "queue_full"
 
 
+class EngineUnavailable(Unavailable):
+    """The serving engine (backend=openai) did not answer within its retry budget: refused, timed
+    out, overloaded (429) or failing (5xx). Nothing half-done is returned; the client retries."""
+
+    code = "engine_unavailable"
+
+
+# --- the caller may not use the service, or not now (FINBRIEF_AUTH=keys: 401, 429) ---------
+class Unauthorized(FinbriefError):
+    """No API key, or not a valid (active) one."""
+
+    code = "unauthorized"
+
+
+class QuotaExceeded(FinbriefError):
+    """The key's daily model tokens are used up (429); Retry-After says when they reset."""
+
+    code = "quota_exceeded"
+
+    def __init__(self, message: str, *, retry_after_s: int, detail: dict[str, object] | None = None) -> None:
+        super().__init__(message, detail={**(detail or {}), "retry_after_s": retry_after_s})
+        self.retry_after_s = retry_after_s
+
+
+class RateLimited(QuotaExceeded):
+    """The key's requests a minute are used up (429)."""
+
+    code = "rate_limited"
+
+
 # --- the model did not produce something we can stand behind (502) ------------------------
 class GenerationFailed(FinbriefError):
     code = "generation_failed"
@@ -98,3 +128,10 @@ class ModelNotFound(ModelError):
 
 class HashMismatch(ModelError):
     code = "hash_mismatch"
+
+
+# --- nobody is waiting any more (engine.py; 499 over HTTP, a status no client reads) ----------
+class ClientGone(FinbriefError):
+    """The client went away before its answer was ready; its work was dropped if still queued."""
+
+    code = "client_gone"

@@ -8,16 +8,19 @@ ModelNotReady (503 over HTTP; a Slack brief waits and retries). Threads and queu
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import Future
 from enum import StrEnum
 from typing import TypeVar
 
+from .cache import replay
 from .engine import Engine
 from .errors import ModelNotReady
 from .model.backends.base import Backend
 from .runtime import Runtime, build_runtime
+from .schemas import Brief, BriefRequest, TranslatedSegment, Translation
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -89,6 +92,15 @@ class ModelHost:
             raise ModelNotReady(f"the model failed to load: {self.error}")
         raise ModelNotReady("the model is still loading")
 
+    async def ready_backend(self) -> Backend:
+        """The loaded backend, once its engine answers too: a serving engine (backend openai) is
+        asked now whether it is up and serves the model (EngineUnavailable, 503, if not)."""
+        backend = self.runtime.backend
+        check = getattr(backend, "check_ready", None)
+        if check is not None:
+            await asyncio.to_thread(check)
+        return backend
+
     @property
     def depth(self) -> int:
         """Jobs waiting or running."""
@@ -107,3 +119,36 @@ class ModelHost:
         """See Engine.stream: not ready or a full queue raises here, before any response starts."""
         runtime = self.runtime
         return self.engine.stream(lambda queued: job(runtime, queued))
+
+    # --- work the result cache may answer: a hit is looked up here, before the queue, so it never
+    # waits for a slot nor takes one (`lookup` off: Cache-Control: no-cache, answer fresh) --------
+    async def brief(self, req: BriefRequest, *, lookup: bool = True) -> Brief:
+        runtime = self.runtime
+        if lookup and (hit := await asyncio.to_thread(runtime.cached_brief, req)) is not None:
+            return hit
+        # Looked up again on the worker: an identical brief queued ahead may have been stored since.
+        return await self.run(lambda rt, queued: rt.brief(req, queue_s=queued, lookup=lookup))
+
+    async def translate(self, text: str, *, skip_boilerplate: bool, lookup: bool = True) -> Translation:
+        runtime = self.runtime
+        hit = await asyncio.to_thread(runtime.cached_translation, text, skip_boilerplate) if lookup else None
+        if hit is not None:
+            return hit
+        return await self.run(
+            lambda rt, queued: rt.translate(
+                text, skip_boilerplate=skip_boilerplate, queue_s=queued, lookup=lookup
+            )
+        )
+
+    async def translation_events(
+        self, text: str, *, skip_boilerplate: bool, lookup: bool = True
+    ) -> AsyncIterator[TranslatedSegment | Translation]:
+        """Segments, then the whole translation: replayed from the cache, or streamed from a worker
+        (a full queue raises here, before any response starts)."""
+        runtime = self.runtime
+        hit = await asyncio.to_thread(runtime.cached_translation, text, skip_boilerplate) if lookup else None
+        if hit is not None:
+            return replay(hit)
+        return self.stream(
+            lambda rt, queued: rt.translation_events(text, skip_boilerplate, queue_s=queued, lookup=lookup)
+        )

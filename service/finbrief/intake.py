@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from .errors import TextTooLarge
-from .schemas import BriefRequest
+from .errors import EmptyText, TextTooLarge
+from .schemas import MAX_TITLE_CHARS, BriefRequest
 from .settings import Settings
 from .text.normalize import Document, normalize
 
@@ -44,9 +44,23 @@ def check_size(text: str, limit: int) -> None:
 
 def admit_brief(req: BriefRequest, settings: Settings, fetcher: Fetcher) -> BriefRequest:
     """The request with its article text (fetched if it gave only a url), checked."""
-    req = with_article_text(req, fetcher)
-    check_brief_input(req, settings)
-    return req
+    return as_article(with_article_text(req, fetcher), settings)
+
+
+def as_article(req: BriefRequest, settings: Settings) -> BriefRequest:
+    """The request, checked, as the pipeline is to brief it. A text that is one headline-like line
+    and nothing else (a one-line article without a closing 。) is the article, not a headline with
+    no article under it: the request then says it has no separate title (`""`), which keeps
+    normalize() from taking that line as one. Any other refusal stands."""
+    try:
+        check_brief_input(req, settings)
+        return req
+    except EmptyText:
+        if req.title is not None:
+            raise
+    untitled = req.model_copy(update={"title": ""})
+    check_brief_input(untitled, settings)  # all boilerplate, or empty: refused all the same
+    return untitled
 
 
 def check_brief_input(req: BriefRequest, settings: Settings) -> Document:
@@ -56,9 +70,10 @@ def check_brief_input(req: BriefRequest, settings: Settings) -> Document:
 
 
 def check_translation_input(text: str, settings: Settings) -> Document:
-    """What `Translator.plan` would refuse: too large, empty, not Chinese (any length will do)."""
+    """What `Translator.plan` would refuse (too large, empty, not Chinese), and a text shorter than
+    a brief's minimum: the service takes one kind of article, whatever it is asked to do with it."""
     check_size(text, settings.max_text_chars)
-    return normalize(text, min_chars=1)
+    return normalize(text, min_chars=settings.min_text_chars)
 
 
 def with_article_text(req: BriefRequest, fetcher: Fetcher) -> BriefRequest:
@@ -67,4 +82,6 @@ def with_article_text(req: BriefRequest, fetcher: Fetcher) -> BriefRequest:
     if req.text or req.url is None:
         return req
     page = fetcher.fetch(req.url)
-    return req.model_copy(update={"text": page.text, "title": req.title or page.title, "url": page.final_url})
+    # A page's <title> is bounded like a request's own (it goes into the prompt the same way).
+    title = req.title or (page.title or "")[:MAX_TITLE_CHARS] or None
+    return req.model_copy(update={"text": page.text, "title": title, "url": page.final_url})

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic.json_schema import JsonDict
 
 CauseLabel = Literal[
     "trade_policy",
@@ -26,20 +27,65 @@ Script = Literal["zh-Hans", "zh-Hant", "mixed", "not-chinese"]
 EntityType = Literal["person", "organization", "company", "place", "index", "product", "other"]
 
 
+# --- request limits: one definition each, stated in the OpenAPI schema -----------------------
+# The text's bounds are settings (FINBRIEF_MIN_TEXT_CHARS, FINBRIEF_MAX_TEXT_CHARS; these are their
+# defaults), checked by intake.py with their own codes (text_too_short 422, text_too_large 413), and
+# each app's OpenAPI schema states its own (api/limits.py). The other fields' bounds are fixed and
+# checked here (422 invalid_request): each goes into a prompt or the provenance, and a 200k-character
+# "title" once became an 800k-token prompt.
+MIN_TEXT_CHARS = 20  # Chinese characters
+MAX_TEXT_CHARS = 60_000
+MAX_TITLE_CHARS = 1_000
+MAX_URL_CHARS = 2_048
+MAX_SOURCE_CHARS = 200
+MAX_TIMESTAMP_CHARS = 64
+
+
+def unicode_text(value: str) -> str:
+    """Refuses a lone UTF-16 surrogate (JSON's "\\ud800" escape): it is no character, and no UTF-8
+    can carry it, so an answer quoting the text (evidence spans, segments) could never be sent."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError(f"a lone UTF-16 surrogate at character {exc.start} is not text") from None
+    return value
+
+
+def timestamp_length(value: object) -> object:
+    if isinstance(value, str) and len(value) > MAX_TIMESTAMP_CHARS:
+        raise ValueError(f"a timestamp has at most {MAX_TIMESTAMP_CHARS} characters")
+    return value
+
+
+ArticleText = Annotated[str, AfterValidator(unicode_text)]
+Title = Annotated[str, Field(max_length=MAX_TITLE_CHARS), AfterValidator(unicode_text)]
+Url = Annotated[str, Field(max_length=MAX_URL_CHARS), AfterValidator(unicode_text)]
+Source = Annotated[str, Field(max_length=MAX_SOURCE_CHARS), AfterValidator(unicode_text)]
+Timestamp = Annotated[datetime, BeforeValidator(timestamp_length)]
+TEXT_BOUNDS: JsonDict = {"minLength": MIN_TEXT_CHARS, "maxLength": MAX_TEXT_CHARS}  # defaults; see above
+
+
 class BriefRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(
-        "", description="The article, as received (Traditional or Simplified Chinese); needed unless `url`"
+    text: ArticleText = Field(
+        "",
+        description="The article, as received (Traditional or Simplified Chinese), with at least "
+        "`minLength` Chinese characters; needed unless `url`",
+        json_schema_extra=TEXT_BOUNDS,
     )
-    title: str | None = Field(None, description="Headline, if it came separately from the text")
-    url: str | None = Field(
+    title: Title | None = Field(None, description="Headline, if it came separately from the text")
+    url: Url | None = Field(
         None,
         description="The article's address: fetched (public addresses only) when `text` is absent; "
         "recorded in the brief's provenance",
     )
-    source: str | None = Field(None, description="Outlet name; recorded in the brief's provenance")
-    published_at: datetime | None = Field(None, description="Recorded in the brief's provenance")
+    source: Source | None = Field(None, description="Outlet name; recorded in the brief's provenance")
+    published_at: Timestamp | None = Field(
+        None,
+        description="Recorded in the brief's provenance",
+        json_schema_extra={"maxLength": MAX_TIMESTAMP_CHARS},
+    )
 
     @model_validator(mode="after")
     def _text_or_url(self) -> BriefRequest:
@@ -111,6 +157,15 @@ class TokenCounts(BaseModel):
     calls: int = 0
 
 
+class EngineInfo(BaseModel):
+    """The serving engine that answered (backend `openai`)."""
+
+    flavour: str = Field(..., description="llama-server, vllm, sglang, ollama or generic")
+    host: str = Field(..., description="The engine URL's host:port (no path, no credentials)")
+    model: str = Field(..., description="The served model name")
+    fingerprint: str | None = Field(None, description="The engine's system_fingerprint, where it gives one")
+
+
 class Provenance(BaseModel):
     model_id: str
     model_sha256: str | None
@@ -126,6 +181,12 @@ class Provenance(BaseModel):
     url: str | None = Field(None, description="The article's address (after redirects, if it was fetched)")
     source: str | None = Field(None, description="Outlet name")
     published_at: datetime | None = None
+    cache: Literal["hit", "miss", "off"] | None = Field(
+        None,
+        description="hit: answered from the result cache (tokens, checks and model_s are the run's that "
+        "made it; total_s and queue_s this request's); miss: made now and stored; off: no cache",
+    )
+    engine: EngineInfo | None = Field(None, description="backend openai: the serving engine that answered")
 
 
 class Brief(BaseModel):
@@ -149,7 +210,12 @@ class Brief(BaseModel):
 class TranslateRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(..., description="The article, as received (Traditional or Simplified Chinese)")
+    text: ArticleText = Field(
+        ...,
+        description="The article, as received (Traditional or Simplified Chinese), with at least "
+        "`minLength` Chinese characters",
+        json_schema_extra=TEXT_BOUNDS,
+    )
     skip_boilerplate: bool = Field(
         True,
         description="Leave page furniture (share buttons, bylines) untranslated; listed in `skipped`",

@@ -9,7 +9,12 @@ from typing import Literal
 from pydantic import Field, IPvAnyNetwork, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-BackendName = Literal["llamacpp", "transformers", "scripted"]  # scripted: canned answers, for tests
+from .keys.store import KeyRecord
+from .schemas import MAX_TEXT_CHARS, MIN_TEXT_CHARS
+
+# scripted: canned answers, for tests; openai: a serving engine over HTTP (README "Serving engines")
+BackendName = Literal["llamacpp", "transformers", "scripted", "openai"]
+EngineFlavour = Literal["auto", "llama-server", "vllm", "sglang", "ollama", "generic"]
 SourceName = Literal["local", "pypi", "hf"]
 DEFAULT_SOURCES: tuple[SourceName, ...] = ("local", "pypi", "hf")
 
@@ -50,6 +55,20 @@ class Settings(BaseSettings):
     parallel: int = Field(1, ge=1, le=16, description="Concurrent model slots (= engine workers)")
     gpu_layers: int = Field(0, description="llama.cpp layers to offload to a GPU")
 
+    # --- a serving engine (backend=openai: any OpenAI-compatible server; README "Serving engines") -
+    engine_url: str = Field("http://127.0.0.1:8080", description="The engine's base URL (/v1 or not)")
+    engine_api_key: SecretStr | None = Field(None, description="Bearer token for the engine (never logged)")
+    engine_model: str | None = Field(None, description="Served model name; default: the first of /v1/models")
+    engine_flavour: EngineFlavour = Field("auto", description="How to ask for constrained decoding")
+    engine_timeout_s: float = Field(
+        300.0, gt=0, description="One attempt's time limit (a CPU engine answers a long prompt slowly)"
+    )
+    engine_max_concurrency: int = Field(8, ge=1, le=256, description="Requests in flight to the engine")
+    engine_retry_budget_s: float = Field(
+        60.0, ge=0, description="Seconds one request may wait between retries (refused, timeouts, 429, 5xx)"
+    )
+    engine_max_attempts: int = Field(4, ge=1, le=20, description="Tries per request within the budget")
+
     # --- pipeline --------------------------------------------------------------------------
     prompts_dir: Path = Field(
         default_factory=lambda: packaged("prompts"), description="<version>/*.md inside; default: packaged"
@@ -60,6 +79,12 @@ class Settings(BaseSettings):
     max_claim_candidates: int = Field(8, ge=1)
     # Off by default: measured at code c7d300c (2026-11-22) it added 2 right and 2 wrong labels over
     # 16 articles, for 7% more model calls (docs/QUALITY.md).
+    # Off by default: measured at code 62fbb2a (2026-11-30, eval/attribution dev half) the model named
+    # the kind of a denied cue-less cause wrongly in 4 of 5 answers and found a denial where there was
+    # none in the fifth; a wrong rejection misleads more than a missing one (docs/QUALITY.md).
+    open_denials: bool = Field(
+        False, description="Ask the model to name the cause a sentence denies when no cue word names it"
+    )
     claim_label_followups: bool = Field(
         False, description="Ask yes/no about each candidate label the model left out of a causal answer"
     )
@@ -75,11 +100,40 @@ class Settings(BaseSettings):
     # --- service ---------------------------------------------------------------------------
     host: str = "127.0.0.1"
     port: int = 8000
-    max_text_chars: int = Field(60_000, description="Larger requests get 413")
-    min_text_chars: int = 20
+    max_text_chars: int = Field(MAX_TEXT_CHARS, ge=1, description="Larger requests get 413")
+    min_text_chars: int = Field(
+        MIN_TEXT_CHARS, ge=1, description="Fewer Chinese characters get 422 (brief and translate alike)"
+    )
+    max_body_bytes: int | None = Field(
+        None,
+        ge=1024,
+        description="Larger request bodies get 413 as they arrive, before they are parsed (api/limits.py); "
+        "default: room for max_text_chars JSON-escaped (6 bytes a character) and the other fields",
+    )
     queue_size: int = Field(8, ge=1, description="Waiting briefs before 503")
     retry_after_s: int = 30
     warmup: bool = True
+
+    # --- result cache (README "Cache"; what is in its key: cache.py) --------------------------
+    cache_enabled: bool = Field(True, description="Answer a text briefed or translated before from the cache")
+    cache_path: Path | None = Field(None, description="SQLite file; default: cache.sqlite3 beside model_dir")
+    cache_max_entries: int = Field(10_000, ge=1, description="Stored results; least recently used go first")
+    cache_max_bytes: int = Field(256_000_000, ge=1, description="Stored JSON; least recently used go first")
+
+    # --- keys, quotas, metrics and logs (README "Keys, quotas and metrics") -----------------
+    auth: Literal["none", "keys"] = Field(
+        "none", description="keys: /v1/* (and /metrics if metrics_require_key) need an API key"
+    )
+    keys_path: Path | None = Field(None, description="API key file; default: keys.json by the model store")
+    api_keys: list[KeyRecord] = Field(
+        default_factory=list, description="Keys given as hashes: a JSON list of {name, sha256, ...}"
+    )
+    key_rate_per_min: int | None = Field(60, ge=1, description="Requests a minute, for keys that set none")
+    key_daily_tokens: int | None = Field(
+        None, ge=1, description="Model tokens a UTC day, for keys that set none (default: no limit)"
+    )
+    metrics_require_key: bool = Field(False, description="With auth=keys, GET /metrics needs a key too")
+    log_format: Literal["json", "text"] = Field("json", description="`finbrief serve` log lines")
 
     # --- slack (README "Slack"). HTTP mode mounts /slack/events when the bot token and signing
     # secret are set; Socket Mode (`finbrief slack --socket`) needs the bot and app tokens. -----

@@ -13,7 +13,8 @@ from ..model.backends.base import Backend
 from ..settings import Settings
 from ..slack.fetch import ArticleFetcher
 from ..slack.http_mode import http_mode_enabled, mount_slack
-from . import errors, routes
+from . import access, errors, limits, observe, routes
+from .disconnect import WatchDisconnect
 
 
 def create_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
@@ -37,9 +38,14 @@ def create_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
     app.state.host = host
     app.state.fetcher = ArticleFetcher.from_settings(settings)  # POST /v1/brief with only a url
     errors.install(app, settings.retry_after_s)
-    app.include_router(routes.router)
+    app.add_middleware(WatchDisconnect)  # a client that leaves takes its queued job with it
+    limits.install(app, settings)  # the body limit (outside WatchDisconnect), the schema's text bounds
+    protect = access.install(app, settings)  # FINBRIEF_AUTH=keys: the API needs a key, within its quotas
+    app.include_router(routes.router, dependencies=protect.dependencies, responses=protect.responses)
     slack = None
     if http_mode_enabled(settings):  # POST /slack/events (README "Slack")
         slack = mount_slack(app, settings, host)
     app.state.slack = slack
+    # Last: its middleware is then the outermost, so every response carries X-Request-ID.
+    observe.install(app, host, protect.dependencies if settings.metrics_require_key else [])
     return app

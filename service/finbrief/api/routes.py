@@ -3,30 +3,31 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
+from ..cache import cache_lookup_allowed
 from ..host import ModelHost
 from ..intake import admit_brief, check_translation_input
-from ..runtime import Runtime
 from ..schemas import (
     Brief,
     BriefRequest,
     ErrorBody,
     Health,
     LabelInfo,
-    TranslatedSegment,
     TranslateRequest,
     Translation,
 )
 from ..text.taxonomy import LABELS
+from .observe import record_output
 
 router = APIRouter()
-ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorBody} for code in (413, 422, 502, 503)}
+# 400: a body that is not UTF-8 or nests too deep to parse; 413: the text, or the body (api/limits.py).
+ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorBody} for code in (400, 413, 422, 502, 503)}
 
 
 @router.post(
@@ -38,7 +39,10 @@ async def brief(body: BriefRequest, request: Request) -> Brief:
     # Fetched and refused before queueing: a bad text is a 413/422 even while the model loads. Off
     # the event loop: a fetch takes seconds, and normalizing a long article a fraction of one.
     req = await run_in_threadpool(admit_brief, body, host.settings, request.app.state.fetcher)
-    return await host.run(lambda runtime, queued: runtime.brief(req, queue_s=queued))
+    # A stored brief of the same article answers without queueing (`Cache-Control: no-cache`: not).
+    result = await host.brief(req, lookup=cache_lookup_allowed(request.headers.get("cache-control")))
+    record_output(request, result)  # metrics, and the caller's daily tokens
+    return result
 
 
 @router.post(
@@ -52,22 +56,18 @@ async def translate(body: TranslateRequest, request: Request, stream: bool = Fal
     it is translated, then `{"type": "done", ...}` with skipped lines, warnings and provenance."""
     host: ModelHost = request.app.state.host
     await run_in_threadpool(check_translation_input, body.text, host.settings)  # 413/422 before queueing
+    lookup = cache_lookup_allowed(request.headers.get("cache-control"))
     if not stream:
-        return await host.run(
-            lambda runtime, queued: runtime.translator.translate(
-                body.text, skip_boilerplate=body.skip_boilerplate, queue_s=queued
-            )
-        )
-
-    def produce(runtime: Runtime, queued: float) -> Iterator[TranslatedSegment | Translation]:
-        translator = runtime.translator
-        return translator.events(translator.plan(body.text, body.skip_boilerplate), queue_s=queued)
-
-    events = host.stream(produce)  # not ready or queue full: a 503 before any streaming
+        result = await host.translate(body.text, skip_boilerplate=body.skip_boilerplate, lookup=lookup)
+        record_output(request, result)
+        return result
+    # Not ready or queue full: a 503 before any streaming (a stored translation is replayed).
+    events = await host.translation_events(body.text, skip_boilerplate=body.skip_boilerplate, lookup=lookup)
 
     async def lines() -> AsyncIterator[str]:
         async for event in events:
             if isinstance(event, Translation):
+                record_output(request, event)
                 done = event.model_dump(mode="json", exclude={"segments"})
                 yield (
                     json.dumps({"type": "done", "segments": len(event.segments), **done}, ensure_ascii=False)
@@ -97,5 +97,6 @@ async def healthz(request: Request) -> Health:
 )
 async def readyz(request: Request) -> Health:
     host: ModelHost = request.app.state.host
-    backend = host.runtime.backend  # ModelNotReady (503) while loading or after a failed load
+    # ModelNotReady (503) while loading or after a failed load; EngineUnavailable when its engine is down
+    backend = await host.ready_backend()
     return Health(status="ok", model_id=backend.model_id, backend=backend.name, queue_depth=host.depth)

@@ -47,9 +47,13 @@ class Identity:
         """Without loading or pulling the model: the Ray driver needs the key before any worker
         has loaded anything, and should not download weights it will never run."""
         prompt_version = PromptSet(settings.prompts_dir, settings.prompt_version).version
-        if settings.backend == "scripted":
+        # No model file here: scripted answers itself; openai's engine names its served model.
+        if settings.backend in ("scripted", "openai"):
             b = make_backend(settings)
-            return cls(b.model_id, b.model_sha256, prompt_version)
+            try:
+                return cls(b.model_id, b.model_sha256, prompt_version)
+            finally:
+                b.close()
         store = ModelStore(settings)
         if settings.model in store.manifest:
             return cls(settings.model, store.manifest[settings.model].sha256, prompt_version)
@@ -114,8 +118,8 @@ def translate_article(
     )
     req = with_article_text(given, fetcher)  # inputs guarantee text or url
     check_size(req.text, runtime.settings.max_text_chars)
-    brief = runtime.brief(req)
-    translation = runtime.translator.translate(req.text, skip_boilerplate=True)
+    brief = runtime.brief(req)  # both from the result cache when this content was done before
+    translation = runtime.translate(req.text, skip_boilerplate=True)
     total = time.perf_counter() - started
     return BatchRecord(
         id=rec.id,

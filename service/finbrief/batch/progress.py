@@ -2,8 +2,9 @@
 JSON lines on stdout (--log-json: cron, dashboards), or silence unless something failed (--quiet).
 
 Rates count only this run's work: articles/min is articles briefed and translated by the model per
-minute of wall time since the model was loaded (resumed skips and identical-content copies are
-free, so they are left out); tokens/s is generated tokens per wall second, all workers together.
+minute of wall time since the model was loaded (resumed skips, identical-content copies and
+result-cache hits are free, so they are left out); tokens/s is generated tokens per wall second,
+all workers together.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class Stats:
     skipped_failed: int = 0  # --resume: already had an error under the same key
     copies: int = 0  # results reused from an identical article
     computed: int = 0  # results the model produced this run
+    cached: int = 0  # results answered by the result cache (brief and translation both)
     prompt_tokens: int = 0
     completion_tokens: int = 0
     load_s: float = 0.0
@@ -40,9 +42,14 @@ class Stats:
         self.started = time.monotonic()
 
     def add_work(self, record: BatchRecord) -> None:
+        # A cache hit's tokens were spent by an earlier run: they are not this run's work.
+        made = [p for p in (record.brief.provenance, record.translation.provenance) if p.cache != "hit"]
+        if not made:
+            self.cached += 1
+            return
         self.computed += 1
-        self.prompt_tokens += record.provenance.tokens.prompt
-        self.completion_tokens += record.provenance.tokens.completion
+        self.prompt_tokens += sum(p.tokens.prompt for p in made)
+        self.completion_tokens += sum(p.tokens.completion for p in made)
 
     @property
     def handled(self) -> int:
@@ -78,6 +85,7 @@ class Stats:
             "skipped_failed": self.skipped_failed,
             "identical_copies": self.copies,
             "computed": self.computed,
+            "cached": self.cached,
             "elapsed_s": round(self.elapsed_s, 2),
             "load_s": round(self.load_s, 2),
             "articles_per_min": round(self.articles_per_min, 3),
@@ -96,6 +104,7 @@ class Stats:
             f"batch: {self.ok} ok, {self.failed} failed"
             + (f", {skipped} already done (resume)" if skipped else "")
             + (f", {self.copies} identical to another article" if self.copies else "")
+            + (f", {self.cached} from the result cache" if self.cached else "")
             + f" in {_duration(self.elapsed_s)}; {self.articles_per_min:.2f} articles/min, "
             f"{self.tokens_per_s:.1f} tokens/s generated"
             + (f"; interrupted by {self.interrupted}: --resume to finish" if self.interrupted else "")

@@ -14,8 +14,10 @@ from typing import Any
 from .. import __version__
 from ..schemas import Provenance, Timings, TokenCounts
 from .backends.base import Backend, GenerationRequest, GenerationResult
+from .spec import AnswerSpec
 
 log = logging.getLogger(__name__)
+Question = tuple[str, AnswerSpec | str, int, str]  # (user prompt, answer spec or GBNF, max_tokens, tag)
 
 
 @dataclass
@@ -67,6 +69,7 @@ def provenance(
         ),
         tokens=usage.tokens,
         checks=dict(usage.checks),
+        engine=getattr(backend, "engine", None),  # a serving engine's flavour, host, model, fingerprint
     )
 
 
@@ -103,14 +106,11 @@ class Asker:
     def __init__(self, backend: Backend, system: str, usage: Usage) -> None:
         self.backend, self.system, self.usage = backend, system, usage
 
-    def ask_many(self, items: Sequence[tuple[str, str, int, str]]) -> list[dict[str, Any] | None]:
-        """items: (user prompt, grammar, max_tokens, tag). One backend batch; answers in order."""
+    def ask_many(self, items: Sequence[Question]) -> list[dict[str, Any] | None]:
+        """items: (user prompt, answer spec or GBNF, max_tokens, tag). One backend batch; answers in order."""
         if not items:
             return []
-        batch = [
-            GenerationRequest(system=self.system, user=u, grammar=g, max_tokens=n, tag=tag, ban_cjk=True)
-            for u, g, n, tag in items
-        ]
+        batch = [self._request(u, shape, n, tag) for u, shape, n, tag in items]
         out = []
         for req, res in zip(batch, generate(self.backend, batch, self.usage), strict=True):
             parsed = parse_json(res.text) if res.finish_reason != "error" else None
@@ -126,5 +126,18 @@ class Asker:
             out.append(parsed)
         return out
 
-    def ask(self, user: str, grammar: str, max_tokens: int, tag: str) -> dict[str, Any] | None:
-        return self.ask_many([(user, grammar, max_tokens, tag)])[0]
+    def ask(self, user: str, shape: AnswerSpec | str, max_tokens: int, tag: str) -> dict[str, Any] | None:
+        return self.ask_many([(user, shape, max_tokens, tag)])[0]
+
+    def _request(self, user: str, shape: AnswerSpec | str, max_tokens: int, tag: str) -> GenerationRequest:
+        # A spec travels with its GBNF: llama.cpp reads the grammar, other engines render the spec.
+        answer, gbnf = (None, shape) if isinstance(shape, str) else (shape, shape.gbnf())
+        return GenerationRequest(
+            system=self.system,
+            user=user,
+            grammar=gbnf,
+            answer=answer,
+            max_tokens=max_tokens,
+            tag=tag,
+            ban_cjk=True,
+        )

@@ -11,7 +11,7 @@ from typing import Any
 from .. import checks
 from ..checks.translation import meaning_changed
 from ..errors import GenerationFailed, VerificationFailed
-from ..model import grammar
+from ..model import answers
 from ..model.backends.base import Backend
 from ..model.call import Asker, Usage, provenance
 from ..model.prompts import PromptSet
@@ -71,7 +71,9 @@ class BriefPipeline:
         normalize_s = time.perf_counter() - started
         ctx = self._context(doc)
         chunks = self._chunks(doc)
-        candidates = find_candidates(doc, self._candidate_limit(len(chunks)))
+        candidates = find_candidates(
+            doc, self._candidate_limit(len(chunks)), open_denials=self.settings.open_denials
+        )
         figures = self._pick_figures(doc)
         drafts = self._drafts(doc, candidates)
         # Chunk by chunk, every question about a part of the article is asked with that part as the
@@ -243,7 +245,7 @@ class BriefPipeline:
             sent = next((s for s in window if s.start <= f.start < s.end), None)
             context = self._display(doc, sent) if sent else f.surface
             user = self.prompts.render("figures", article=article, sentence=context[:200], figure=f.surface)
-            items.append((user, grammar.figure_grammar(), 40, "figure"))
+            items.append((user, answers.figure_answer(), 40, "figure"))
         out = {}
         for f, answer in zip(figures, ctx.ask.ask_many(items), strict=True):
             what = str(answer.get("what", "")).strip() if answer else ""

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import checks
-from ..model import grammar
+from ..model import answers
 from ..model.prompts import PromptSet
 from ..schemas import CauseClaim
 from ..text import speakers
@@ -63,7 +63,7 @@ def questions_for(doc: Document, glossary: Glossary, cand: Candidate) -> list[Cl
 
 def render_question(
     prompts: PromptSet, article: str, sentence: str, q: ClaimQuestion
-) -> tuple[str, str, int, str]:
+) -> tuple[str, answers.JsonAnswer, int, str]:
     options = ", ".join(f'"{label}" ({_COVERS[label]})' for label in q.labels)
     # "none" is offered unless code found the label's cue inside the denial itself.
     allow_none = q.side == "supported" or q.candidate.open
@@ -91,7 +91,7 @@ def render_question(
         "claim", article=article, sentence=sentence, options=options, claimants=claimants, question=question
     )
     # An open question offers every label: one answer, or a small model names half the taxonomy.
-    gram = grammar.claim_grammar(
+    gram = answers.claim_answer(
         q.labels, q.claimants, allow_none=allow_none, max_drivers=1 if q.candidate.open else None
     )
     return user, gram, 90, f"claim:{q.side}"
@@ -121,11 +121,11 @@ def label_followups(
 
 def render_label_question(
     prompts: PromptSet, article: str, sentence: str, label: str
-) -> tuple[str, str, int, str]:
+) -> tuple[str, answers.JsonAnswer, int, str]:
     user = prompts.render(
         "claim_label", article=article, sentence=sentence, label=f'"{label}"', covers=_COVERS[label]
     )
-    return user, grammar.yes_no_grammar(), 12, "claim:label"
+    return user, answers.yes_no_answer(), 12, "claim:label"
 
 
 def confirmed(

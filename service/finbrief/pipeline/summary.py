@@ -10,15 +10,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..checks.summary import GroundedChecks
-from ..model import grammar
+from ..model import answers
 from ..model.prompts import PromptSet
+from ..model.spec import AnswerSpec
 from ..schemas import CauseClaim, GroundedText, Span
 from ..text.glossary import Glossary
 from ..text.segments import Segment
 from .context import BriefContext
 from .translation import source_hints
 
-Item = tuple[str, str, int, str]  # (user prompt, grammar, max tokens, step tag): one Asker question
+Item = tuple[str, AnswerSpec, int, str]  # (user prompt, answer, max tokens, step tag): one Asker question
 
 
 @dataclass
@@ -35,8 +36,8 @@ class Draft:
     def limits(self) -> tuple[int, int]:
         """(minimum words, maximum characters) of a rendering."""
         if self.kind == "headline":
-            return 1, grammar.HEADLINE_MAX_CHARS
-        return 4, grammar.BULLET_MAX_CHARS
+            return 1, answers.HEADLINE_MAX_CHARS
+        return 4, answers.BULLET_MAX_CHARS
 
 
 class GroundedSummary:
@@ -80,7 +81,7 @@ class GroundedSummary:
                 hints_block=hints.strip(),
                 field=draft.kind,
             )
-        gram = grammar.headline_grammar() if draft.kind == "headline" else grammar.bullet_grammar()
+        gram = answers.headline_answer() if draft.kind == "headline" else answers.bullet_answer()
         tokens = 60 if draft.kind == "headline" else 110
         return user, gram, tokens, f"{draft.kind}:repair" if repair else draft.kind
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, fields, replace
 
 from .. import checks
 from ..checks.translation import translation_problems
-from ..model import grammar
+from ..model import answers
 from ..model.backends.base import Backend, GenerationRequest, GenerationResult
 from ..model.call import Usage, generate, provenance
 from ..model.prompts import PromptSet
@@ -209,6 +209,7 @@ class Translator:
         lv = self.levers
         source = to_simplified(zh) if lv.to_simplified else zh
         max_tokens = min(1024, 3 * len(zh) + 48)
+        line = answers.english_line(4 * len(zh) + 200) if lv.ban_cjk else None
         if not lv.prompt:
             user, system = RAW_PROMPT.format(text=source), ""
         else:
@@ -224,7 +225,8 @@ class Translator:
             system=system,
             user=user,
             max_tokens=max_tokens,
-            grammar=grammar.plain_english_grammar(4 * len(zh) + 200) if lv.ban_cjk else None,
+            grammar=line.gbnf() if line else None,
+            answer=line,
             ban_cjk=lv.ban_cjk,
             stop=("\n",) if lv.prompt else (),
             tag="translate:repair" if draft else "translate",

@@ -21,8 +21,20 @@ from .briefer import HostBriefer
 from .dedupe import Deduper
 from .fetch import ArticleFetcher
 from .handlers import SlackSurfaces
+from .identity import BotIdentity
 
 log = logging.getLogger(__name__)
+
+
+class _TokenIsUsed(logging.Filter):
+    """Bolt warns at start-up that the client's token "will be ignored" when `authorize` is given;
+    it is not: BotIdentity authorizes every request with it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "will be ignored" not in record.getMessage()
+
+
+logging.getLogger("finbrief.slack.bolt").addFilter(_TokenIsUsed())
 
 
 def web_client(settings: Settings) -> WebClient:
@@ -60,11 +72,14 @@ def build_slack_app(settings: Settings, briefer: HostBriefer, *, socket_mode: bo
     # process_before_response they run inline in the request's own thread.
     executor = ThreadPoolExecutor(max_workers=settings.slack_workers, thread_name_prefix="finbrief-slack")
     secret = settings.slack_signing_secret
+    client = web_client(settings)
+    identity = BotIdentity(client)  # no auth.test on the request path: acks never wait on Slack
     bolt = App(
-        client=web_client(settings),
+        client=client,
+        authorize=identity,
         signing_secret=secret.get_secret_value() if secret is not None else "",
         request_verification_enabled=not socket_mode,  # Socket Mode has no HTTP requests to sign
-        token_verification_enabled=False,  # auth.test on the first request, so start-up needs no Slack
+        token_verification_enabled=False,  # start-up needs no Slack (auth.test: on the first request)
         process_before_response=True,
         listener_executor=executor,
         logger=logging.getLogger("finbrief.slack.bolt"),

@@ -38,6 +38,8 @@ class HostBriefer:
 
     def __call__(self, req: BriefRequest) -> Brief:
         check_brief_input(req, self.settings)  # a text we would refuse never waits for the engine
+        if (hit := self._cached(req)) is not None:  # a brief already made never waits either
+            return hit
         deadline = time.monotonic() + self.wait_s
         delay, longest = self.backoff_s
         while True:
@@ -58,3 +60,12 @@ class HostBriefer:
                 if self.closed:
                     future.cancel()
                     raise Unavailable("the service is shutting down") from None
+
+    def _cached(self, req: BriefRequest) -> Brief | None:
+        """The result cache's brief of this article, if the model is up (while it loads, the queued
+        brief looks it up on its worker once it runs)."""
+        try:
+            runtime = self.host.runtime
+        except Unavailable:
+            return None
+        return runtime.cached_brief(req)

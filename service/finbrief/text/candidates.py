@@ -82,7 +82,7 @@ def _classify(simp: str, seg: Segment, blanket: bool) -> tuple[list[str], list[s
     return supported, rejected
 
 
-def find_candidates(doc: Document, limit: int) -> list[Candidate]:
+def find_candidates(doc: Document, limit: int, *, open_denials: bool = False) -> list[Candidate]:
     simp = doc.simplified
     out: list[Candidate] = []
     units = doc.body if doc.title is None else [doc.title, *doc.body]
@@ -103,7 +103,8 @@ def find_candidates(doc: Document, limit: int) -> list[Candidate]:
             out.append(Candidate(sent, supported, rejected, score, para))
     out.extend(_blanket_candidates(doc))
     # Keep the best, then restore document order (map steps walk the article front to back).
-    chosen = select(doc, out, limit) + open_candidates(doc, out) + open_denials(doc)
+    chosen = select(doc, out, limit) + open_candidates(doc, out)
+    chosen += open_denied_causes(doc) if open_denials else []
     return sorted(chosen, key=lambda c: c.span.start)
 
 
@@ -135,7 +136,7 @@ def open_candidates(doc: Document, found: list[Candidate]) -> list[Candidate]:
     return out
 
 
-def open_denials(doc: Document) -> list[Candidate]:
+def open_denied_causes(doc: Document) -> list[Candidate]:
     """A sentence that denies a cause no cue list knows ("并非短线技术指标", "从不是因为'涨太高'",
     "完全未反映经济基本面", "反驳了有关格陵兰岛问题导致…的说法"): code finds the denial and its scope,
     the model names the denied cause from the open choices or answers "none". Only a denial about a

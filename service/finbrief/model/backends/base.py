@@ -1,6 +1,8 @@
 """The backend interface: everything the pipeline needs from a model, and nothing more.
 
-Backends are synchronous and thread-compatible; concurrency and queueing live in engine.py only.
+Backends are synchronous and thread-compatible; queueing and concurrency across briefs live in
+engine.py. A backend may run one batch's requests concurrently (the openai backend does: a brief's
+independent questions go to the engine together, which batches them over the shared article prefix).
 """
 
 from __future__ import annotations
@@ -9,15 +11,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
+from ..spec import AnswerSpec
+
 
 @dataclass(frozen=True)
 class GenerationRequest:
-    """One chat-style generation. `grammar` is GBNF; backends that cannot enforce it say so."""
+    """One chat-style generation. `answer` is the answer's shape (spec.py), which each backend
+    renders as its engine takes it; `grammar` is its GBNF (or a grammar of its own, without a
+    spec), for llama.cpp. Backends that cannot enforce either say so."""
 
     system: str
     user: str
     max_tokens: int = 256
     grammar: str | None = None
+    answer: AnswerSpec | None = None
     temperature: float = 0.0
     seed: int = 0  # sampling seed: several samples of one prompt differ only by seed
     stop: tuple[str, ...] = ()
@@ -41,8 +48,12 @@ class GenerationResult:
 @runtime_checkable
 class Backend(Protocol):
     name: str
-    model_id: str
     model_sha256: str | None
+
+    @property
+    def model_id(self) -> str:
+        """The model's id (a serving engine's: its served model name, looked up on first use)."""
+        ...
 
     def generate(self, batch: Sequence[GenerationRequest]) -> list[GenerationResult]:
         """Run every request; results in the same order. Never raises for one bad request: its

@@ -1,0 +1,178 @@
+"""What each serving engine is sent, and how its answers read: one class per flavour.
+
+Every flavour gets the same chat request; only the constraint differs, each rendered from the
+request's answer spec (spec.py), so the shapes cannot drift between engines. How each one keeps
+Chinese out of English answers (the CJK ban):
+
+- llama-server: `grammar`, the GBNF itself (JSON answers and the translation line): grammar.
+- vllm: `structured_outputs`: `choice` (every possible answer, e.g. yes/no), else `json` (the
+  schema, whose strings carry a `pattern` without CJK), and `regex` for the line: pattern/regex.
+- sglang: `ebnf` (the GBNF; xgrammar reads llama.cpp's format) and `regex` for the line: grammar.
+- ollama: native /api/chat, `format` = the schema: `pattern`; the line has no constraint there,
+  so it rests on the checks and one repair (which refuse any CJK in English).
+- generic: `response_format` json_schema (strict): `pattern` where the server honours it; the
+  line is unconstrained: checks and repair.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..spec import JsonAnswer, PlainLine
+from .base import GenerationRequest, GenerationResult
+
+FLAVOURS = ("llama-server", "vllm", "sglang", "ollama", "generic")
+
+
+class BadAnswer(Exception):
+    """A 200 from the engine without the fields an answer has."""
+
+
+def messages(req: GenerationRequest) -> list[dict[str, str]]:
+    system = [{"role": "system", "content": req.system}] if req.system else []
+    return [*system, {"role": "user", "content": req.user}]
+
+
+@dataclass(frozen=True)
+class Generic:
+    """Any OpenAI-compatible chat-completions server: `response_format` with a JSON schema."""
+
+    name: str = "generic"
+    path: str = "/v1/chat/completions"
+
+    def body(self, req: GenerationRequest, model: str) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "model": model,
+            "messages": messages(req),
+            "max_tokens": req.max_tokens,
+            "temperature": req.temperature,
+            "seed": req.seed,
+        }
+        if req.stop:
+            body["stop"] = list(req.stop)
+        return body | self.constraint(req)
+
+    def constraint(self, req: GenerationRequest) -> dict[str, Any]:
+        if isinstance(req.answer, JsonAnswer):
+            schema = {"name": req.answer.name, "schema": req.answer.json_schema(), "strict": True}
+            return {"response_format": {"type": "json_schema", "json_schema": schema}}
+        return {}  # free text: no constraint this flavour can express; the checks and repair stand
+
+    def parse(self, data: dict[str, Any]) -> GenerationResult:
+        try:
+            choice = data["choices"][0]
+            text = choice["message"].get("content") or ""
+        except (KeyError, IndexError, TypeError, AttributeError):
+            raise BadAnswer(f"no choices[0].message in {str(data)[:200]}") from None
+        usage = data.get("usage") or {}
+        details = usage.get("prompt_tokens_details") or {}
+        return GenerationResult(
+            text=text,
+            prompt_tokens=int(usage.get("prompt_tokens") or 0),
+            completion_tokens=int(usage.get("completion_tokens") or 0),
+            cached_tokens=int(details.get("cached_tokens") or 0),
+            finish_reason="length" if choice.get("finish_reason") == "length" else "stop",
+        )
+
+
+@dataclass(frozen=True)
+class LlamaServer(Generic):
+    """llama-server (and finbrief's in-process llama.cpp): the GBNF itself, and its prompt cache."""
+
+    name: str = "llama-server"
+
+    def constraint(self, req: GenerationRequest) -> dict[str, Any]:
+        gbnf = req.grammar or (req.answer.gbnf() if req.answer is not None else None)
+        return {"cache_prompt": True} | ({"grammar": gbnf} if gbnf else {})
+
+    def parse(self, data: dict[str, Any]) -> GenerationResult:
+        result = super().parse(data)
+        timings = data.get("timings") or {}
+        result.cached_tokens = int(timings.get("cache_n") or result.cached_tokens)
+        result.extra = {
+            k: float(timings[k]) for k in ("prompt_per_second", "predicted_per_second") if k in timings
+        }
+        return result
+
+
+@dataclass(frozen=True)
+class VLLM(Generic):
+    """vLLM >= 0.12: `structured_outputs` (xgrammar/guidance): every possible answer as `choice`
+    where there are few (a yes/no is one token to pick), else the JSON schema; text by regex."""
+
+    name: str = "vllm"
+
+    def constraint(self, req: GenerationRequest) -> dict[str, Any]:
+        answer = req.answer
+        if isinstance(answer, JsonAnswer):
+            choices = answer.choices()
+            rule: dict[str, Any] = {"choice": choices} if choices else {"json": answer.json_schema()}
+        elif isinstance(answer, PlainLine):
+            rule = {"regex": answer.regex()}
+        elif req.grammar:
+            rule = {"grammar": req.grammar}
+        else:
+            return {}
+        return {"structured_outputs": rule}
+
+
+@dataclass(frozen=True)
+class SGLang(Generic):
+    """SGLang: `ebnf` takes llama.cpp's GBNF (xgrammar, its default grammar backend); text by `regex`."""
+
+    name: str = "sglang"
+
+    def constraint(self, req: GenerationRequest) -> dict[str, Any]:
+        if isinstance(req.answer, PlainLine):
+            return {"regex": req.answer.regex()}
+        gbnf = req.grammar or (req.answer.gbnf() if req.answer is not None else None)
+        return {"ebnf": gbnf} if gbnf else {}
+
+
+@dataclass(frozen=True)
+class Ollama(Generic):
+    """Ollama's native chat API: `format` takes a JSON schema; sampling goes in `options`."""
+
+    name: str = "ollama"
+    path: str = "/api/chat"
+
+    def body(self, req: GenerationRequest, model: str) -> dict[str, Any]:
+        options: dict[str, Any] = {
+            "temperature": req.temperature,
+            "seed": req.seed,
+            "num_predict": req.max_tokens,
+        }
+        if req.stop:
+            options["stop"] = list(req.stop)
+        body: dict[str, Any] = {
+            "model": model,
+            "messages": messages(req),
+            "stream": False,
+            "options": options,
+        }
+        if isinstance(req.answer, JsonAnswer):
+            body["format"] = req.answer.json_schema()
+        return body
+
+    def parse(self, data: dict[str, Any]) -> GenerationResult:
+        message = data.get("message")
+        if not isinstance(message, dict):
+            raise BadAnswer(f"no message in {str(data)[:200]}")
+        return GenerationResult(
+            text=message.get("content") or "",
+            prompt_tokens=int(data.get("prompt_eval_count") or 0),
+            completion_tokens=int(data.get("eval_count") or 0),
+            finish_reason="length" if data.get("done_reason") == "length" else "stop",
+        )
+
+
+Flavour = Generic  # every flavour is a Generic with its own constraint (and Ollama its own API)
+BY_NAME: dict[str, Flavour] = {
+    f.name: f for f in (LlamaServer(), VLLM(), SGLang(), Ollama(), Generic())
+}
+
+
+def fingerprint(data: dict[str, Any]) -> str | None:
+    value = data.get("system_fingerprint")
+    return str(value) if value else None

@@ -1,0 +1,113 @@
+"""End to end through a REAL OpenAI-compatible engine: llama-server's HTTP API (as xllamacpp ships
+it) in its own process on loopback, serving the 0.5B model, and finbrief's `openai` backend in
+front of it: a brief of seed 004 and a translation, with the in-process end-to-end test's bar."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from finbrief.model.store import ModelStore
+from finbrief.settings import Settings
+from finbrief.text.script import has_cjk
+
+from .conftest import seed
+from .test_api import serve
+
+pytestmark = pytest.mark.real_model
+SMALL = "qwen2.5-coder-0.5b-instruct"
+SERVED = "qwen-small"  # the alias the engine serves it under
+SERVER = Path(__file__).parent / "engine_server.py"
+
+
+def _first_line(proc: subprocess.Popen[str], timeout_s: float) -> str:
+    """The engine's first stdout line (its URL), or "" if it died or took too long."""
+    box: list[str] = []
+    reader = threading.Thread(target=lambda: box.append(proc.stdout.readline() if proc.stdout else ""))
+    reader.daemon = True
+    reader.start()
+    reader.join(timeout_s)
+    return box[0].strip() if box else ""
+
+
+@pytest.fixture(scope="module")
+def engine_url() -> Iterator[str]:
+    settings = Settings(model=SMALL, auto_pull=True)
+    path, _, _ = ModelStore(settings).resolve(SMALL, auto_pull=True)  # pulled once, hash-verified
+    threads = str(os.cpu_count() or 1)
+    proc = subprocess.Popen(
+        [sys.executable, str(SERVER), str(path), SERVED, "--parallel", "2", "--threads", threads],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        url = _first_line(proc, 300)
+        assert url.startswith("http://127.0.0.1:"), f"the engine did not start (exit {proc.poll()})"
+        yield url
+    finally:
+        if proc.stdin:
+            proc.stdin.close()  # the server's cue to exit
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def test_a_brief_and_a_translation_through_a_real_engine(engine_url: str) -> None:
+    settings = Settings(
+        backend="openai",
+        engine_url=engine_url + "/v1",
+        engine_flavour="auto",  # detected: llama-server says so (owned_by, /props)
+        engine_max_concurrency=2,  # the engine's two slots
+        engine_timeout_s=900,  # two busy cores: a slot may take minutes over a long prompt
+        warmup=True,
+        max_claim_candidates=4,
+        max_key_figures=3,
+    )
+    text = seed("004")
+    passage = (
+        "贝森特表示，美股下跌是因为DeepSeek带来的AI冲击，而非特朗普的关税政策。英伟达市值蒸发5950亿美元。"
+    )
+    with serve(settings, None) as base:
+        ready = httpx.get(base + "/readyz", timeout=10)
+        assert ready.status_code == 200, ready.text
+        started = time.perf_counter()
+        r = httpx.post(base + "/v1/brief", json={"text": text}, timeout=900)
+        brief_s = time.perf_counter() - started
+        t = httpx.post(base + "/v1/translate", json={"text": passage}, timeout=300)
+    print(f"\nseed 004 through the engine: {brief_s:.1f} s")  # the closing note's number (pytest -s)
+    assert r.status_code == 200, r.text
+    brief = r.json()
+    prov = brief["provenance"]
+    assert prov["backend"] == "openai" and prov["model_id"] == SERVED and prov["model_sha256"] is None
+    assert prov["engine"]["flavour"] == "llama-server" and prov["engine"]["model"] == SERVED
+    assert prov["engine"]["host"] == engine_url.removeprefix("http://")
+    assert prov["tokens"]["completion"] > 0 and prov["tokens"]["calls"] >= 3
+    assert brief["source_script"] == "zh-Hans"
+    # The in-process test's bar: what ships passed its checks, each sentence with its verbatim span.
+    grounded = [*([brief["headline"]] if brief["headline"] else []), *brief["summary"]]
+    assert grounded and brief["summary_en"] == [b["text"] for b in brief["summary"]]
+    for item in grounded:
+        assert all(text[s["start"] : s["end"]] == s["zh"] for s in item["evidence"])
+    english = [brief["headline_en"], *brief["summary_en"], *(c["evidence_en"] for c in brief["causes"])]
+    assert not any(has_cjk(e) for e in english)
+    for claim in brief["causes"]:
+        assert text[claim["evidence_start"] : claim["evidence_end"]] == claim["evidence_zh"]
+    assert {"Nvidia", "DeepSeek"} <= {e["name_en"] for e in brief["entities"]}
+    # Translation through the same engine: aligned sentences, English only (the GBNF bans CJK there too).
+    assert t.status_code == 200, t.text
+    segments = t.json()["segments"]
+    cut = passage.index("。") + 1
+    assert [s["zh"] for s in segments] == [passage[:cut], passage[cut:]]
+    assert all(s["en"] and not has_cjk(s["en"]) for s in segments)
+    assert t.json()["provenance"]["engine"]["flavour"] == "llama-server"

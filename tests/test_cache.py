@@ -38,6 +38,7 @@ CHANGED: dict[str, Any] = {
     "max_key_figures": 4,
     "max_claim_candidates": 5,
     "claim_label_followups": True,
+    "open_denials": True,
     "repair_attempts": 0,
     "to_simplified": False,
     "translate_samples": 2,

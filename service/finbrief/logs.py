@@ -34,7 +34,15 @@ class JsonFormatter(logging.Formatter):
         request_id = getattr(record, "request_id", None) or REQUEST_ID.get()
         if request_id:
             entry["request_id"] = request_id
-        entry.update({k: v for k, v in record.__dict__.items() if k not in _STANDARD and k != "request_id"})
+        # Underscored attributes are other libraries' bookkeeping (Ray's record factory adds
+        # `_ray_timestamp_ns` to every record once Ray is imported), not fields anyone logged.
+        entry.update(
+            {
+                k: v
+                for k, v in record.__dict__.items()
+                if k not in _STANDARD and k != "request_id" and not k.startswith("_")
+            }
+        )
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False, default=str)

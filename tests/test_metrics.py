@@ -150,8 +150,8 @@ def test_serve_logs_json_lines(capsys: pytest.CaptureFixture[str]) -> None:
     saved_handlers, saved_levels = root.handlers[:], [lg.level for lg in (root, *quieted)]
     try:
         configure_logging("json")
-        # as Ray's record factory does once it is imported: bookkeeping, not a field
-        logging.getLogger("finbrief.access").info("hello", extra={"status": 200, "_ray_timestamp_ns": 1})
+        # an underscored attribute, as Ray's record factory adds once imported: bookkeeping, not a field
+        logging.getLogger("finbrief.access").info("hello", extra={"status": 200, "_bookkeeping": 1})
         logging.getLogger("finbrief.pipeline").info("quotes a model answer")  # below the default level
         root.handlers[0].flush()
     finally:  # configure_logging is for a process edge: give pytest its handlers back

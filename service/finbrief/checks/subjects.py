@@ -64,17 +64,11 @@ def _english_pattern(english: str, kind: str) -> re.Pattern[str]:
 
 
 def span_subjects(span_zh: str, glossary: Glossary) -> list[Subject]:
-    at: dict[str, list[int]] = {}
-    kinds: dict[str, str] = {}
+    at: dict[tuple[str, str], list[int]] = {}  # (English name, glossary type) -> where the span names it
     for hit in glossary.find(span_zh):
         if hit.term.type in _SUBJECT_TYPES:
-            at.setdefault(hit.term.english, []).append(hit.start)
-            kinds[hit.term.english] = str(hit.term.type)
-    out = [
-        Subject(name, tuple(pos), _english_pattern(name, kind), kind)
-        for name, pos in at.items()
-        for kind in [kinds[name]]
-    ]
+            at.setdefault((hit.term.english, str(hit.term.type)), []).append(hit.start)
+    out = [Subject(name, tuple(pos), _english_pattern(name, kind), kind) for (name, kind), pos in at.items()]
     for name, zh, en in _CURRENCIES:
         pos = tuple(m.start() for m in re.finditer(zh, span_zh))
         if pos:
@@ -102,13 +96,16 @@ _EN_AFTER = re.compile(
 )
 
 
+_EN_ADJECTIVE = re.compile(r"[A-Z][a-z]+\s+")  # "the Japanese yen"
+
+
 def _en_subject(english: str, figure: re.Match[str], subjects: list[Subject]) -> tuple[Subject | None, str]:
     """The name the English attaches the figure to: named just after it through a preposition, or
     else the nearest before it in its sentence (the counter side of a comparison skipped)."""
     after = _EN_AFTER.match(english, figure.end())
     if after:
-        adjective = re.compile(r"[A-Z][a-z]+\s+")  # "the Japanese yen"
-        name_at = [after.end()] + [m.end() for m in [adjective.match(english, after.end())] if m]
+        adjective = _EN_ADJECTIVE.match(english, after.end())
+        name_at = [after.end()] + ([adjective.end()] if adjective else [])
         for s in subjects:
             if any(s.en_rx.match(english, pos) for pos in name_at):
                 return s, english[: figure.start()]

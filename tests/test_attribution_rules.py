@@ -39,7 +39,7 @@ def test_each_event_family_gives_a_candidate(sentence: str, label: str, traditio
 
 
 def test_a_move_with_no_cue_word_gets_an_open_question() -> None:
-    text = "国际油价周一飙升逾5%。\n霍尔木兹海峡航运受阻，油轮被迫绕道，导致布伦特原油期货大涨。"
+    text = "国际油价周一飙升逾5%。\n美国最大炼油厂突发大火，汽油供应中断，导致汽油期货大涨。"
     cands = find_candidates(normalize(text), 8)
     opened = [c for c in cands if c.open]
     assert len(opened) == 1 and "导致" in opened[0].span.text
@@ -103,9 +103,8 @@ def test_an_open_question_offers_a_policy_domain_only_where_the_paragraph_names_
     "sentence",
     [
         "分析指出，比特币的跌势并非与结构性问题有关，而是与全球市场转向避险同步。",
-        "历史上白银的暴跌从不是因为“涨太高”，而是高杠杆的必然结果。",
-        "财长表示，这些走势属于投机行为，完全未反映经济基本面，日元应声下跌。",
-        "贝森特反驳了有关格陵兰岛问题导致美国股市下跌的说法。",
+        "交易员反驳了有关假期交投清淡导致金价下跌的说法。",
+        "财长表示，这些走势完全未反映公司的实际经营，日元应声下跌。",
     ],
 )
 def test_a_denied_cause_with_no_cue_word_gets_an_open_denial(sentence: str, traditional: bool) -> None:
@@ -115,6 +114,23 @@ def test_a_denied_cause_with_no_cue_word_gets_an_open_denial(sentence: str, trad
     assert len(denials) == 1 and not denials[0].supported
     assert not [c for c in find_candidates(doc, 8) if c.open and c.rejected]  # off by default
     assert doc.text[denials[0].span.start : denials[0].span.end] == denials[0].span.text
+
+
+@pytest.mark.parametrize("traditional", [False, True], ids=["zh-Hans", "zh-Hant"])
+@pytest.mark.parametrize(
+    ("sentence", "label"),
+    [
+        ("历史上白银的暴跌从不是因为“涨太高”，而是高杠杆的必然结果。", "valuation"),  # overextension
+        ("财长表示，这些走势属于投机行为，完全未反映经济基本面，日元应声下跌。", "macro_outlook"),
+        ("贝森特反驳了有关格陵兰岛问题导致美国股市下跌的说法。", "geopolitics"),  # a flashpoint
+    ],
+)
+def test_a_denied_cause_named_by_its_kind_is_labelled_by_code(
+    sentence: str, label: str, traditional: bool
+) -> None:
+    text = "市场快讯：比特币、白银与日元大幅下跌。\n" + sentence
+    doc = normalize(to_traditional(text) if traditional else text)
+    assert label in {x for c in find_candidates(doc, 8) if not c.open for x in c.rejected}
 
 
 @pytest.mark.parametrize(

@@ -56,3 +56,26 @@ def test_a_denied_cause_is_a_rejection(sentence: str, label: str, convert: objec
     assert label in rejected
     assert stance_consistent(to_simplified(text), "rejected") == []
     assert stance_consistent(to_simplified(text), "supported", label) != []
+
+
+DISMISSES = [  # (sentence, label it rejects): the denied cause is the subject, before the dismissal
+    ("川普宣布对欧洲国家加征关税对美国市场的影响有限。", "trade_policy"),
+    ("分析师认为，降息预期并不是这次金价下跌的主因，美元走强才是。", "monetary_policy"),
+    ("策略师表示，美联储加息对股市的冲击十分有限，美股仍然收涨。", "monetary_policy"),
+    ("交易员说，这轮抛售与估值关系不大。", "valuation"),
+]
+
+
+@pytest.mark.parametrize("convert", [to_simplified, to_traditional], ids=["zh-Hans", "zh-Hant"])
+@pytest.mark.parametrize(("sentence", "label"), DISMISSES)
+def test_a_dismissed_cause_is_a_rejection(sentence: str, label: str, convert: object) -> None:
+    text = convert(sentence)  # type: ignore[operator]
+    supported, rejected = _labels(text)
+    assert label in rejected and label not in supported
+    assert stance_consistent(to_simplified(text), "rejected") == []
+
+
+def test_a_dismissal_covers_only_its_own_clause() -> None:
+    # The tariffs are dismissed; the rate cut in the next clause still drives the move.
+    supported, rejected = _labels("关税的影响有限，美联储降息预期降温导致美股下跌。")
+    assert "trade_policy" in rejected and "monetary_policy" in supported

@@ -115,9 +115,11 @@ def open_candidates(doc: Document, found: list[Candidate]) -> list[Candidate]:
     """Where a paragraph reports a market move and gives a reason for it ("原因是…", "受…影响") but no
     cue word gave it a candidate, that reason's sentence is asked about openly, every label a choice
     and "none" allowed: a cause the cue lists lack then costs recall on one label, not the whole
-    claims list. Lead first, at most MAX_OPEN."""
+    claims list. A paragraph whose only candidates are denials still counts as uncovered: "主要受到
+    日本市场影响，并反驳了有关格陵兰岛问题导致…的说法" gives its driver without a cue word. Lead first,
+    at most MAX_OPEN."""
     simp, out = doc.simplified, list[Candidate]()
-    covered = {c.paragraph.start for c in found if c.paragraph is not None}
+    covered = {c.paragraph.start for c in found if c.paragraph is not None and c.supported}
     for para in doc.body if doc.title is None else [doc.title, *doc.body]:
         if len(out) == MAX_OPEN:
             break

@@ -25,8 +25,17 @@ DOUBLE_NEG_RE = re.compile(
 )
 # "与/和 X 无关" - scope is X; "不受/未受 X 影响" (X did not move it) likewise.
 NEG_UNRELATED_RE = re.compile(
-    r"[与和跟][^，,。；;]{1,40}?(?:无关|没有关系|毫无关系|没有关联|无关联)"
+    r"[与和跟][^，,。；;]{1,40}?(?:无关|没有关系|毫无关系|没有关联|无关联|关系不大|没有太大关系|关联不大)"
     r"|(?:不受|未受|并未受到|没有受到|未受到)[^，,。；;]{1,30}?影响"
+)
+# Dismissals whose scope runs BACK to the clause start, the denied cause being their subject:
+# "关税对市场的影响有限" (the tariffs' impact was limited), "降息预期不是主因" (not the main reason).
+# Not "只是借口": an excuse to sell is the positioning label's own cue.
+NEG_BACKWARD_RE = re.compile(
+    r"(?:的)?(?:影响|冲击|作用)(?:相当|十分|非常|较为|比较|仍然|仍|也|都)?"
+    r"(?:有限|不大|甚微|轻微|微乎其微|不明显|不显著)"
+    r"|(?:不是|并非|绝非)[^，,。；;]{0,12}?"
+    r"(?:主因|主要原因|真正原因|真正的原因|根本原因|罪魁祸首|元凶|主要推手|主要驱动因素|主要动力)"
 )
 # Blanket rejections of what was just listed.
 NEG_BLANKET_RE = re.compile(
@@ -108,6 +117,11 @@ def negation_scopes(simp: str, start: int, end: int) -> list[tuple[int, int]]:
         scopes.append((m.start(), stop.start() if stop else end))
     for m in NEG_UNRELATED_RE.finditer(simp, start, end):
         scopes.append((m.start(), m.end()))
+    for m in NEG_BACKWARD_RE.finditer(simp, start, end):
+        if any(a < m.end() and m.start() < b for a, b in doubles):
+            continue
+        clause_start = max(simp.rfind(p, start, m.start()) for p in "，,。；;！？!?") + 1  # -1 if none
+        scopes.append((max(clause_start, start), m.start()))
     return scopes
 
 

@@ -86,6 +86,8 @@ LABELS: tuple[LabelInfo, ...] = (
         cues=_cues(
             "估值 估值过高 估值修正 高估 泡沫 泡沫化 过热 涨多 市盈率 本益比 巴菲特指标 巴菲特指標",
             "获利了结 獲利了結 获利回吐",
+            # overextension: "rose too far/too high" is the valuation argument in plain words
+            "涨太高 涨得太高 涨太多 涨过头 涨幅过大 升幅过大 超涨 过度上涨",
         ),
     ),
     LabelInfo(
@@ -102,7 +104,7 @@ LABELS: tuple[LabelInfo, ...] = (
         covers="recession, stagflation, inflation fears, weak data (GDP, jobs, PMI, confidence)",
         cues=_cues(
             "衰退 滞胀 滯脹 停滞性 经济放缓 增长放缓 经济下行 经济疲软 硬着陆 软着陆",
-            "需求疲弱 经济前景 经济增长 景气",
+            "需求疲弱 经济前景 经济增长 景气 经济基本面 宏观基本面",
             "通胀 通膨 通胀数据 物价 CPI PPI GDP PMI",
             "就业 就业数据 就業數據 非农 失业率 零售销售 消费者信心 经济数据",
         ),
@@ -123,6 +125,8 @@ LABELS: tuple[LabelInfo, ...] = (
             "地缘政治 地緣政治 地缘 紧张局势 局势紧张 中东局势 俄乌 台海",
             "战争 戰爭 战事 战火 冲突 军事 军演 袭击 空袭 攻击 导弹 核武 开战 入侵 停火 恐袭 政变 封锁",
             "制裁 禁运 禁用 国家安全 國家安全",
+            # territorial claims and the flashpoints that move markets by name
+            "领土 主权争议 吞并 格陵兰 南海 红海 霍尔木兹 朝鲜半岛 加沙",
         ),
     ),
     LabelInfo(

@@ -5,15 +5,18 @@ A fake llama-server (scripted answers) behind a loopback proxy that misbehaves o
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from finbrief.api.app import create_app
+from finbrief.cli import main
 from finbrief.errors import EngineUnavailable
 from finbrief.host import HostState
 from finbrief.model.backends.base import GenerationRequest
@@ -205,3 +208,32 @@ def test_finbrief_may_start_before_its_engine(settings: Settings) -> None:
     assert up.status_code == 200 and up.json()["model_id"] == "fake-model"
     assert r.status_code == 200, r.text
 
+
+
+def test_a_batch_records_an_engine_outage_and_resumes_past_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Engine down mid-job: each article it fails gets an error record (not a stopped job with nothing
+    written); three in a row stop the job (exit 5); --resume, once the engine answers, does them all."""
+    # five different articles (content hashes differ), short ones: seed 004 with a dateline each
+    texts = [f"（{day}日电）" + seed("004") for day in range(1, 6)]
+    lines = [json.dumps({"id": f"a{i}", "text": t}, ensure_ascii=False) for i, t in enumerate(texts)]
+    source = tmp_path / "in.jsonl"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out, errors = tmp_path / "out.jsonl", tmp_path / "out.errors.jsonl"
+    for name, value in {
+        "BACKEND": "openai", "ENGINE_MODEL": "fake-model", "ENGINE_TIMEOUT_S": "1",
+        "ENGINE_RETRY_BUDGET_S": "1", "ENGINE_MAX_ATTEMPTS": "2", "CACHE_ENABLED": "false",
+    }.items():  # fmt: skip
+        monkeypatch.setenv(f"FINBRIEF_{name}", value)
+    with serving(FakeEngine(fail_after=0).handler()) as url:  # lists its model, answers nothing
+        monkeypatch.setenv("FINBRIEF_ENGINE_URL", url + "/v1")
+        assert main(["batch", str(source), str(out), "--concurrency", "1", "--quiet"]) == 5
+    failed = [json.loads(line) for line in errors.read_text(encoding="utf-8").splitlines()]
+    assert [f["id"] for f in failed] == ["a0", "a1", "a2"]  # then the job stopped: a3, a4 not tried
+    assert {f["error"] for f in failed} == {"engine_unavailable"} and not out.read_text(encoding="utf-8")
+    with serving(FakeEngine().handler()) as url:
+        monkeypatch.setenv("FINBRIEF_ENGINE_URL", url + "/v1")
+        assert main(["batch", str(source), str(out), "--resume", "--concurrency", "1", "--quiet"]) == 0
+    done = [json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines()]
+    assert sorted(done) == [f"a{i}" for i in range(5)]  # each exactly once

@@ -10,12 +10,12 @@ import sys
 from pathlib import Path
 
 from .batch import command as batch_commands
-from .errors import FinbriefError, GenerationFailed, InvalidInput, ModelError, TextTooLarge
+from .errors import EngineUnavailable, FinbriefError, GenerationFailed, InvalidInput, ModelError, TextTooLarge
 from .evaluation import commands as eval_commands
 from .keys import command as keys_commands
 from .settings import Settings
 
-EXIT = [(InvalidInput, 2), (TextTooLarge, 2), (GenerationFailed, 3), (ModelError, 4)]
+EXIT = [(InvalidInput, 2), (TextTooLarge, 2), (GenerationFailed, 3), (ModelError, 4), (EngineUnavailable, 5)]
 
 
 def _settings(args: argparse.Namespace) -> Settings:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from ..errors import FinbriefError, ModelError, Unavailable
+from ..errors import EngineUnavailable, FinbriefError, ModelError, Unavailable
 from ..intake import Fetcher, check_size, with_article_text
 from ..model.call import Usage, provenance
 from ..model.prompts import PromptSet
@@ -27,6 +27,10 @@ from .inputs import InputRecord
 log = logging.getLogger(__name__)
 # Failures that are the job's, not the article's: every later article would fail the same way.
 FATAL = (ModelError, Unavailable)
+# A serving engine that did not answer within its retry budget fails this article, not the job: the
+# article gets an error record, and a later --resume tries it again (the store does not remember it as
+# the article's outcome). Only an engine that stays down stops the job (Job.ENGINE_DOWN_AFTER).
+TRANSIENT = frozenset({EngineUnavailable.code})
 
 
 @dataclass(frozen=True)
@@ -96,10 +100,13 @@ def now() -> datetime:
 
 
 def attempt(runtime: Runtime, rec: InputRecord, fetcher: Fetcher, *, queue_s: float = 0.0) -> Outcome:
-    """translate_article, with an article's own failures turned into a Failure. A fatal (model)
-    error propagates: the job stops instead of writing the same error for every article."""
+    """translate_article, with an article's own failures (and an engine outage: TRANSIENT) turned
+    into a Failure. A fatal (model) error propagates: the job stops instead of writing the same error
+    for every article."""
     try:
         return translate_article(runtime, rec, fetcher, queue_s=queue_s)
+    except EngineUnavailable as exc:
+        return Failure.of(exc)
     except FATAL:
         raise
     except FinbriefError as exc:

@@ -29,6 +29,7 @@ EXIT_OK = 0  # every article has a result
 EXIT_FAILURES = 1  # the job finished, and some articles are in OUTPUT.errors.jsonl
 EXIT_USAGE = 2  # nothing was done: missing input, OUTPUT in use or already there without --resume
 # 4: the model could not be provisioned or loaded (cli.py maps ModelError, as for every command)
+# 5: the serving engine stayed down (Job.ENGINE_DOWN_AFTER articles in a row); --resume goes on
 # 128 + signal number (130 SIGINT, 143 SIGTERM): stopped cleanly; --resume finishes the job
 
 Command = Callable[[argparse.Namespace, Settings], int]

@@ -5,15 +5,19 @@ outcome exactly once. Only the runner's main thread calls it, so it needs no loc
 
 from __future__ import annotations
 
-from ..errors import DuplicateId
+from ..errors import DuplicateId, EngineUnavailable
 from ..schemas import BatchError, BatchRecord
-from .article import Failure, Identity, Outcome, now
+from .article import TRANSIENT, Failure, Identity, Outcome, now
 from .inputs import InputRecord
 from .progress import Reporter
 from .store import ResultStore, ResumeKey
 
 
 class Job:
+    # An engine outage fails the articles in flight (each gets an error record); this many in a row
+    # means the engine is down, not flaky, and the job stops rather than fail every article left.
+    ENGINE_DOWN_AFTER = 3
+
     def __init__(
         self, store: ResultStore, identity: Identity, reporter: Reporter, *, retry_errors: bool = False
     ) -> None:
@@ -22,6 +26,7 @@ class Job:
         self.retry_errors = retry_errors
         self._seen: set[str] = set()  # ids taken by an article of this input (first one wins)
         self._waiting: dict[str, list[InputRecord]] = {}  # content hash -> records in flight with it
+        self._engine_failures = 0  # consecutive articles the engine failed
 
     def key(self, rec: InputRecord) -> ResumeKey:
         return ResumeKey(rec.content_sha256, self.identity)
@@ -75,6 +80,13 @@ class Job:
             self._write_failure(first, outcome)
             for other in copies:
                 self._write_failure(other, outcome, duplicate_of=first.id)
+        self._engine_failures = self._engine_failures + 1 if _transient(outcome) else 0
+        if self._engine_failures >= self.ENGINE_DOWN_AFTER:
+            raise EngineUnavailable(
+                f"the serving engine failed {self._engine_failures} articles in a row; the job stopped. "
+                "Their error records are written; `--resume` runs them again once the engine answers",
+                detail={"consecutive_failures": self._engine_failures},
+            )
 
     @property
     def in_flight(self) -> int:
@@ -95,6 +107,10 @@ class Job:
         self.store.write_error(err)
         self.stats.failed += 1
         self.reporter.record(rec.id, "failed", error=err)
+
+
+def _transient(outcome: Outcome) -> bool:
+    return isinstance(outcome, Failure) and outcome.code in TRANSIENT
 
 
 def _copy(record: BatchRecord, rec: InputRecord) -> BatchRecord:

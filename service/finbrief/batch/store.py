@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..schemas import BatchError, BatchRecord
-from .article import Identity
+from .article import TRANSIENT, Identity
 
 log = logging.getLogger(__name__)
 
@@ -167,6 +167,8 @@ class ResultStore:
         self._result_at.setdefault(key, (rid, offset, length))
 
     def _index_error(self, err: BatchError) -> None:
+        if err.error in TRANSIENT:  # the engine's failure, not the article's: --resume tries it again
+            return
         key = error_key(err)
         self.failed_keys.setdefault(err.id, set()).add(key)
         self._failure.setdefault(key, err)

@@ -76,3 +76,13 @@ def test_simplified_aligned_keeps_length() -> None:
     t = "聯準會與輝達、貝森特"
     s = simplified_aligned(t)
     assert len(s) == len(t) and s == "联准会与辉达、贝森特"
+
+
+def test_a_one_line_article_without_a_full_stop_is_the_body_not_a_title() -> None:
+    text = "美股周一大跌，道指收跌逾800点，投资者担忧关税升级拖累企业盈利"
+    doc = normalize(text)
+    assert doc.title is None and [s.text for s in doc.body] == [text]
+    # with a title line above it, that line is still the title
+    titled = normalize("关税忧虑升温 美股全线重挫\n" + text)
+    assert titled.title is not None and titled.title.text == "关税忧虑升温 美股全线重挫"
+    assert len(titled.body) == 1

@@ -93,6 +93,8 @@ def normalize(text: str, title: str | None = None, *, min_chars: int = 20) -> Do
         else:
             dropped.append((line, reason))
         seen.add(simp[line.start : line.end])
+    if not body and doc_title is not None:  # one short line without 。 is the article, not its title
+        body, doc_title = [doc_title], None
     if not body:
         raise EmptyText("no article text is left after removing page boilerplate")
     return Document(text=text, script=script, title=doc_title, body=body, dropped=dropped, simplified=simp)

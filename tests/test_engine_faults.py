@@ -209,7 +209,6 @@ def test_finbrief_may_start_before_its_engine(settings: Settings) -> None:
     assert r.status_code == 200, r.text
 
 
-
 def test_a_batch_records_an_engine_outage_and_resumes_past_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -237,3 +236,11 @@ def test_a_batch_records_an_engine_outage_and_resumes_past_it(
         assert main(["batch", str(source), str(out), "--resume", "--concurrency", "1", "--quiet"]) == 0
     done = [json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines()]
     assert sorted(done) == [f"a{i}" for i in range(5)]  # each exactly once
+
+
+def test_the_503_passes_on_the_engines_own_retry_after() -> None:
+    from finbrief.api.errors import headers_for
+
+    told = EngineUnavailable("engine busy", detail={"retry_after_s": 120})
+    assert headers_for(told, 503, retry_after_s=5) == {"Retry-After": "120"}
+    assert headers_for(EngineUnavailable("engine down"), 503, retry_after_s=5) == {"Retry-After": "5"}

@@ -9,6 +9,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import (
     ClientGone,
+    EngineUnavailable,
     FinbriefError,
     GenerationFailed,
     InvalidInput,
@@ -94,7 +95,12 @@ def headers_for(exc: FinbriefError, status: int, retry_after_s: int) -> dict[str
         return {"Retry-After": str(exc.retry_after_s)}
     if isinstance(exc, Unauthorized):
         return {"WWW-Authenticate": 'Bearer realm="finbrief"'}  # RFC 6750: how to authenticate
-    return {"Retry-After": str(retry_after_s)} if status == 503 else None
+    if status != 503:
+        return None
+    # An engine that said how long it needs (its own 429/503 Retry-After) knows better than our default.
+    engine_wait = exc.detail.get("retry_after_s") if isinstance(exc, EngineUnavailable) else None
+    wait = max(1, int(engine_wait)) if isinstance(engine_wait, int | float) else retry_after_s
+    return {"Retry-After": str(wait)}
 
 
 def install(app: FastAPI, retry_after_s: int) -> None:

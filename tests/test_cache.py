@@ -357,3 +357,20 @@ def test_a_second_batch_run_over_the_same_input_uses_the_cache(
             assert {k: v for k, v in a[part].items() if k != "provenance"} == {
                 k: v for k, v in b[part].items() if k != "provenance"
             }
+
+
+def test_the_translate_command_answers_a_repeat_from_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from finbrief.cli import main
+
+    for name, value in {"BACKEND": "scripted", "CACHE_ENABLED": "true", "MODEL_DIR": str(tmp_path)}.items():
+        monkeypatch.setenv(f"FINBRIEF_{name}", value)
+    article = tmp_path / "003.txt"
+    article.write_text(seed("003"), encoding="utf-8")
+    runs = []
+    for _ in range(2):
+        assert main(["translate", str(article)]) == 0
+        runs.append(Translation.model_validate_json(capsys.readouterr().out))
+    assert [r.provenance.cache for r in runs] == ["miss", "hit"]
+    assert content(runs[0]) == content(runs[1])

@@ -8,12 +8,13 @@ import json
 import logging
 import sys
 from pathlib import Path
+from typing import get_args
 
 from .batch import command as batch_commands
 from .errors import EngineUnavailable, FinbriefError, GenerationFailed, InvalidInput, ModelError, TextTooLarge
 from .evaluation import commands as eval_commands
 from .keys import command as keys_commands
-from .settings import Settings
+from .settings import BackendName, Settings
 
 EXIT = [(InvalidInput, 2), (TextTooLarge, 2), (GenerationFailed, 3), (ModelError, 4), (EngineUnavailable, 5)]
 
@@ -83,9 +84,8 @@ def cmd_translate(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     text = _read_text(args.path, settings)
-    translation = build_runtime(settings).translator.translate(
-        text, skip_boilerplate=not args.keep_boilerplate
-    )
+    # Through the runtime, like a brief: a text translated before answers from the result cache.
+    translation = build_runtime(settings).translate(text, skip_boilerplate=not args.keep_boilerplate)
     print(translation.english() if args.format == "text" else translation.model_dump_json(indent=2))
     return 3 if args.strict and translation.warnings else 0
 
@@ -127,7 +127,7 @@ def cmd_models_pull(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="finbrief", description=__doc__)
     parser.add_argument("--model", help="manifest id or path (default: FINBRIEF_MODEL)")
-    parser.add_argument("--backend", choices=["llamacpp", "transformers"], help="default: FINBRIEF_BACKEND")
+    parser.add_argument("--backend", choices=get_args(BackendName), help="default: FINBRIEF_BACKEND")
     parser.add_argument("-v", "--verbose", action="store_true")
     sub = parser.add_subparsers(dest="command", required=True)
 

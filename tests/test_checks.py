@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from finbrief.checks import (
     contradicts_rejections,
     evidence_verbatim,
@@ -7,6 +9,8 @@ from finbrief.checks import (
     stance_consistent,
     unsupported_names,
 )
+from finbrief.checks.english import talks_about_the_task
+from finbrief.checks.translation import translation_problems
 from finbrief.text.glossary import Glossary
 
 
@@ -62,3 +66,30 @@ def test_a_shared_surname_alone_is_no_known_person() -> None:
     assert unsupported_names("Lisa Su said AMD's orders grew", g, set())
     # a distinctive surname alone still names its person
     assert unsupported_names("Yellen said so", g, set())
+
+
+@pytest.mark.parametrize(
+    "english",
+    [
+        "The Chinese text is already in English.",
+        "The Chinese text is translated into English as follows: stocks fell. It has these problems: none",
+        "Here is the corrected translation: the index fell 2%.",
+        "The original sentence states that the yen weakened.",
+    ],
+)
+def test_a_rendering_about_the_task_is_flagged(english: str) -> None:
+    assert talks_about_the_task(english)
+    problems = translation_problems("日元走弱。", english, Glossary.load())
+    assert any("talks about the task" in p for p in problems)
+
+
+@pytest.mark.parametrize(
+    "english",
+    [
+        "The text of the bill was published on Monday.",
+        "Analysts said the original plan was scrapped as stocks fell 3%.",
+        "The court's sentence for the former chairman was ten years.",
+    ],
+)
+def test_news_that_mentions_texts_or_sentences_is_not_task_talk(english: str) -> None:
+    assert talks_about_the_task(english) == []

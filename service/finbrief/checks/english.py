@@ -130,8 +130,29 @@ def complete_sentence(english: str, min_words: int = 1) -> list[str]:
     return [f"ends mid-sentence: …{text[-30:]!r}"] if _DANGLING_RE.search(text) else []
 
 
+# Words about the task instead of the article: a small model asked to repair a rendering sometimes
+# answers with the prompt ("The Chinese text is translated into English as follows… It has these
+# problems: …") or a remark on its input ("The Chinese text is already in English."). News does not
+# talk about Chinese text, drafts, translations or the checks it failed.
+_TASK_TALK_RE = re.compile(
+    r"\b(?:the|this|original|given|source)\s+(?:Chinese\s+)?(?:text|sentence|passage)\s+(?:is|was|says|"
+    r"states|means|reads|has|translates|can be)\b|"
+    r"\bChinese\s+(?:text|sentence|passage)\b|\btranslat\w*\s+(?:in)?to\s+English\b|"
+    r"\bEnglish\s+translation\b|\b(?:draft|corrected)\s+(?:translation|version|bullet)\b|"
+    r"\bhas these problems\b|\bfailed these checks\b|\bas follows\s*:|"
+    r"^\s*(?:Here is|Sure|I cannot|I'm sorry)\b",
+    re.I,
+)
+
+
+def talks_about_the_task(english: str) -> list[str]:
+    """A rendering must be of the article, not about the task or its own input."""
+    m = _TASK_TALK_RE.search(english)
+    return [f"talks about the task, not the article: {m.group()!r}"] if m else []
+
+
 def english_problems(texts: Iterable[str], glossary: Glossary, present: set[str]) -> list[str]:
     out: list[str] = []
     for t in texts:
-        out += leftover_chinese(t) + unsupported_names(t, glossary, present)
+        out += leftover_chinese(t) + unsupported_names(t, glossary, present) + talks_about_the_task(t)
     return out

@@ -6,7 +6,7 @@ from ..text.glossary import Glossary
 from ..text.script import cjk_count, to_simplified
 from .causes import causes_attested
 from .details import details_traceable
-from .english import latin_words_kept, leftover_chinese, names_traceable
+from .english import latin_words_kept, leftover_chinese, names_traceable, talks_about_the_task
 from .grounding import span_problems
 from .numbers import numbers_faithful
 
@@ -34,6 +34,7 @@ def translation_problems(zh: str, en: str, glossary: Glossary, *, cut_off: bool 
     names = [h.term.english for h in glossary.find(simp)]
     found = (
         leftover_chinese(en)
+        + talks_about_the_task(en)
         + names_traceable(simp, en, glossary)
         + numbers_faithful(simp, en, require_all=True, names=names)
         + latin_words_kept(zh, en)

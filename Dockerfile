@@ -13,7 +13,7 @@ COPY pyproject.toml setup.py README.md Makefile ./
 COPY service ./service
 COPY models ./models
 COPY prompts ./prompts
-RUN make install VENV=/app/.venv
+RUN make install VENV=/app/.venv BROWSER_TESTS=no
 RUN /app/.venv/bin/finbrief models pull
 
 EXPOSE 8000

@@ -4,7 +4,11 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
 
-.PHONY: serve test lint install
+# The browser tests drive Debian's chromium (tests/browser.py); BROWSER_TESTS=no leaves it out (the
+# service image: it serves the page, it does not test it).
+BROWSER_TESTS ?= yes
+
+.PHONY: serve test lint install browser
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -15,7 +19,19 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) browser
+
+# Idempotent: nothing to do once chromium is on PATH. Debian's package, never a browser Playwright
+# downloads (`playwright install` is not run); CJK fonts, so that screenshots show the Chinese.
+browser:
+	@if [ "$(BROWSER_TESTS)" = no ] || command -v chromium >/dev/null; then exit 0; fi; \
+	if [ "$$(id -u)" -ne 0 ]; then \
+		echo "chromium is not installed and installing it needs root: run" >&2; \
+		echo "  sudo apt-get install -y chromium fonts-noto-cjk" >&2; \
+		echo "until then the browser tests (tests/test_page*.py) are skipped" >&2; \
+		exit 0; \
+	fi; \
+	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk
 
 serve: $(STAMP)
 	$(BIN)/finbrief models pull
@@ -25,5 +41,5 @@ lint: $(STAMP)
 	$(BIN)/ruff check service tests
 	$(BIN)/mypy
 
-test: lint
+test: lint browser
 	$(BIN)/python -m pytest -q -ra

@@ -14,7 +14,7 @@ setup(
         "finbrief.models",
     ],
     package_data={
-        "finbrief": ["data/*"],  # the bundled glossary
+        "finbrief": ["data/*", "web/*"],  # the bundled glossary; the reading page (GET /)
         "finbrief.prompts": ["*/*.md"],  # one folder per prompt-set version
         "finbrief.models": ["manifest.json"],
     },

@@ -19,8 +19,9 @@ pytestmark = pytest.mark.real_model
 SMALL = "qwen2.5-coder-0.5b-instruct"
 
 
-def test_real_small_model_briefs_a_seed_over_http() -> None:
-    settings = Settings(
+def small_model_settings() -> Settings:
+    """The real small model behind the HTTP server (also the reading page's real-model test)."""
+    return Settings(
         model=SMALL,
         backend="llamacpp",
         auto_pull=True,
@@ -28,6 +29,10 @@ def test_real_small_model_briefs_a_seed_over_http() -> None:
         max_claim_candidates=4,
         max_key_figures=3,
     )
+
+
+def test_real_small_model_briefs_a_seed_over_http() -> None:
+    settings = small_model_settings()
     text = seed("004")
     with serve(settings, None) as base:
         ready = httpx.get(base + "/readyz", timeout=10)

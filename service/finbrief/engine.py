@@ -29,7 +29,8 @@ T = TypeVar("T")
 
 # Set by a front end around one request (api/disconnect.py): a coroutine function that returns
 # when the requester has gone away. Work run or streamed while it is set is dropped from the queue
-# if the requester goes before it starts; work that has started finishes, and its answer is unread.
+# if the requester goes before it starts. Work that has started finishes, and its answer is unread,
+# unless it reports as it goes (`stream`, `report`): then it stops at its next item.
 Gone = Callable[[], Awaitable[object]]
 requester_gone: ContextVar[Gone | None] = ContextVar("requester_gone", default=None)
 
@@ -103,16 +104,30 @@ class Engine:
         (a long translation reaches the client segment by segment). The job is queued now, so a
         full queue raises here, before any response has started. If the client goes away, a job
         still queued is dropped, and a running one stops at its next item."""
+
+        def produce(queued: float, emit: Callable[[T], None]) -> None:
+            for item in fn(queued):
+                emit(item)
+
+        return self.report(produce)
+
+    def report(self, fn: Callable[[float, Callable[[T], None]], None]) -> AsyncIterator[T]:
+        """Run fn(queued, emit) on a worker, yielding on the event loop each item it emits, as it
+        emits it (a brief's progress, then the brief). Queued now, so a full queue raises here,
+        before any response has started. If the client goes away, a job still queued is dropped,
+        and a running one stops at its next emit, which raises ClientGone into it."""
         loop = asyncio.get_running_loop()
         items: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
         stop = threading.Event()
 
+        def emit(item: T) -> None:
+            if stop.is_set():
+                raise ClientGone("the client went away; its work was stopped")
+            loop.call_soon_threadsafe(items.put_nowait, ("item", item))
+
         def produce(queued: float) -> None:
             try:
-                for item in fn(queued):
-                    if stop.is_set():
-                        return
-                    loop.call_soon_threadsafe(items.put_nowait, ("item", item))
+                fn(queued, emit)
             except BaseException as exc:
                 loop.call_soon_threadsafe(items.put_nowait, ("error", exc))
             finally:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import Future
 from enum import StrEnum
@@ -20,7 +21,7 @@ from .engine import Engine
 from .errors import ModelNotReady
 from .model.backends.base import Backend
 from .runtime import Runtime, build_runtime
-from .schemas import Brief, BriefRequest, TranslatedSegment, Translation
+from .schemas import Brief, BriefRequest, BriefStep, BriefStepName, TranslatedSegment, Translation
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -120,6 +121,11 @@ class ModelHost:
         runtime = self.runtime
         return self.engine.stream(lambda queued: job(runtime, queued))
 
+    def report(self, job: Callable[[Runtime, float, Callable[[T], None]], None]) -> AsyncIterator[T]:
+        """See Engine.report: not ready or a full queue raises here, before any response starts."""
+        runtime = self.runtime
+        return self.engine.report(lambda queued, emit: job(runtime, queued, emit))
+
     # --- work the result cache may answer: a hit is looked up here, before the queue, so it never
     # waits for a slot nor takes one (`lookup` off: Cache-Control: no-cache, answer fresh) --------
     async def brief(self, req: BriefRequest, *, lookup: bool = True) -> Brief:
@@ -128,6 +134,27 @@ class ModelHost:
             return hit
         # Looked up again on the worker: an identical brief queued ahead may have been stored since.
         return await self.run(lambda rt, queued: rt.brief(req, queue_s=queued, lookup=lookup))
+
+    async def brief_events(
+        self, req: BriefRequest, *, lookup: bool = True
+    ) -> AsyncIterator[BriefStep | Brief]:
+        """Each pipeline step as it starts, then the brief: a stored brief alone, or the steps and
+        brief of a run on a worker (a full queue raises here, before any response starts; a client
+        that goes away stops the run at its next step)."""
+        runtime = self.runtime
+        if lookup and (hit := await asyncio.to_thread(runtime.cached_brief, req)) is not None:
+            return _only(hit)
+
+        def job(rt: Runtime, queued: float, emit: Callable[[BriefStep | Brief], None]) -> None:
+            began = time.perf_counter() - queued  # when it was queued: the reader's wait includes the queue's
+
+            def step(name: BriefStepName, part: int, parts: int) -> None:
+                elapsed = round(time.perf_counter() - began, 3)
+                emit(BriefStep(step=name, part=part, parts=parts, elapsed_s=elapsed))
+
+            emit(rt.brief(req, queue_s=queued, lookup=lookup, progress=step))
+
+        return self.report(job)
 
     async def translate(self, text: str, *, skip_boilerplate: bool, lookup: bool = True) -> Translation:
         runtime = self.runtime
@@ -152,3 +179,8 @@ class ModelHost:
         return self.stream(
             lambda rt, queued: rt.translation_events(text, skip_boilerplate, queue_s=queued, lookup=lookup)
         )
+
+
+async def _only(brief: Brief) -> AsyncIterator[Brief]:
+    """A stored brief as the stream of a fresh one: no steps were taken, so none are told."""
+    yield brief

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from .errors import EmptyText, TextTooLarge
-from .schemas import MAX_TITLE_CHARS, BriefRequest
+from .schemas import MAX_TITLE_CHARS, Brief, BriefRequest
 from .settings import Settings
 from .text.normalize import Document, normalize
 
@@ -85,3 +85,12 @@ def with_article_text(req: BriefRequest, fetcher: Fetcher) -> BriefRequest:
     # A page's <title> is bounded like a request's own (it goes into the prompt the same way).
     title = req.title or (page.title or "")[:MAX_TITLE_CHARS] or None
     return req.model_copy(update={"text": page.text, "title": title, "url": page.final_url})
+
+
+def with_fetched_text(brief: Brief, asked: BriefRequest, briefed: BriefRequest) -> Brief:
+    """The brief of a page fetched from the request's `url` carries the text it was made from: its
+    offsets point into that text, which the caller never had. A brief of a given text does not
+    send the text back."""
+    if asked.text or asked.url is None:
+        return brief
+    return brief.model_copy(update={"source_text": briefed.text})

@@ -9,7 +9,7 @@ from .cache import CacheStatus, ResultCache
 from .model.backends.base import Backend
 from .model.prompts import PromptSet
 from .model.store import ModelStore
-from .pipeline.brief import BriefPipeline
+from .pipeline.brief import BriefPipeline, Progress
 from .pipeline.translation import Translator
 from .schemas import Brief, BriefRequest, TranslatedSegment, Translation
 from .settings import Settings
@@ -53,13 +53,21 @@ class Runtime:
     translator: Translator
     cache: ResultCache | None = None  # None: switched off, or its file was unusable
 
-    def brief(self, req: BriefRequest, *, queue_s: float = 0.0, lookup: bool = True) -> Brief:
+    def brief(
+        self,
+        req: BriefRequest,
+        *,
+        queue_s: float = 0.0,
+        lookup: bool = True,
+        progress: Progress | None = None,
+    ) -> Brief:
         """The brief of one article, with where it came from (url, source, published_at, as the
         request gave them) in its provenance. Every front end briefs through here. A stored brief
-        answers unless `lookup` is off; a fresh one is stored (errors raise and are not)."""
+        answers unless `lookup` is off; a fresh one is stored (errors raise and are not). `progress`
+        hears each pipeline step as it starts (none for a stored brief)."""
         if lookup and (hit := self.cached_brief(req, queue_s=queue_s)) is not None:
             return hit
-        brief = self.pipeline.run(req, queue_s=queue_s)
+        brief = self.pipeline.run(req, queue_s=queue_s, progress=progress)
         if self.cache is not None:
             self.cache.keep_brief(req, brief)
         return self._as_requested(brief, req, self._fresh)

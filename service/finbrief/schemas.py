@@ -203,8 +203,30 @@ class Brief(BaseModel):
     causes: list[CauseClaim]
     primary_cause: CauseLabel | None
     source_script: Script
+    skipped: list[Span] = Field(
+        default_factory=list,
+        description="Lines left out of the brief as page furniture (bylines, share bars, links)",
+    )
     warnings: list[str] = Field(default_factory=list)
     provenance: Provenance
+    source_text: str | None = Field(
+        None,
+        description="The article text the brief was made from, when it was fetched from `url` (every "
+        "offset points into it); null when the request gave the text",
+    )
+
+
+BriefStepName = Literal["normalize", "claims", "figures", "summary", "checks", "evidence"]
+
+
+class BriefStep(BaseModel):
+    """A progress line of `POST /v1/brief?stream=true`: the brief's pipeline has started a step."""
+
+    type: Literal["step"] = "step"
+    step: BriefStepName
+    part: int = Field(1, ge=1, description="For the steps asked chunk by chunk: which chunk of the article")
+    parts: int = Field(1, ge=1, description="How many chunks the article is asked in")
+    elapsed_s: float = Field(..., ge=0, description="Seconds since the brief was queued (its wait included)")
 
 
 class TranslateRequest(BaseModel):

@@ -13,7 +13,7 @@ from ..model.backends.base import Backend
 from ..settings import Settings
 from ..slack.fetch import ArticleFetcher
 from ..slack.http_mode import http_mode_enabled, mount_slack
-from . import access, errors, limits, observe, routes
+from . import access, errors, limits, observe, page, routes
 from .disconnect import WatchDisconnect
 
 
@@ -42,6 +42,7 @@ def create_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
     limits.install(app, settings)  # the body limit (outside WatchDisconnect), the schema's text bounds
     protect = access.install(app, settings)  # FINBRIEF_AUTH=keys: the API needs a key, within its quotas
     app.include_router(routes.router, dependencies=protect.dependencies, responses=protect.responses)
+    page.install(app, settings)  # GET /: the reading page (open: its API calls carry the key)
     slack = None
     if http_mode_enabled(settings):  # POST /slack/events (README "Slack")
         slack = mount_slack(app, settings, host)

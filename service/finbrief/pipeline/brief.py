@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +16,7 @@ from ..model import answers
 from ..model.backends.base import Backend
 from ..model.call import Asker, Usage, provenance
 from ..model.prompts import PromptSet
-from ..schemas import Brief, BriefRequest, CauseClaim, KeyFigure, Span
+from ..schemas import Brief, BriefRequest, BriefStepName, CauseClaim, KeyFigure, Span
 from ..settings import Settings
 from ..text.candidates import Candidate, find_candidates
 from ..text.entities import extract_entities
@@ -32,6 +33,14 @@ from .translation import Translator
 log = logging.getLogger(__name__)
 RATIO_UNITS = {"%", "x", "percentage points", "bp"}
 Pending = list[tuple[claim_steps.ClaimQuestion, dict[str, Any] | None]]
+# Told the name of each step as the run starts it, with the chunk's number and the number of chunks
+# for the steps asked chunk by chunk (1, 1 for the others): how a front end shows a brief's progress
+# (POST /v1/brief?stream=true). Whatever it raises ends the run there: a client that went away.
+Progress = Callable[[BriefStepName, int, int], None]
+
+
+def _unreported(step: BriefStepName, part: int, parts: int) -> None:
+    pass
 
 
 @dataclass
@@ -65,8 +74,10 @@ class BriefPipeline:
         self.summary = GroundedSummary(glossary, prompts)
 
     # --- public ---------------------------------------------------------------------------
-    def run(self, req: BriefRequest, *, queue_s: float = 0.0) -> Brief:
+    def run(self, req: BriefRequest, *, queue_s: float = 0.0, progress: Progress | None = None) -> Brief:
+        step = progress or _unreported
         started = time.perf_counter()
+        step("normalize", 1, 1)
         doc = normalize(req.text, req.title, min_chars=self.settings.min_text_chars)
         normalize_s = time.perf_counter() - started
         ctx = self._context(doc)
@@ -82,18 +93,23 @@ class BriefPipeline:
         whats: dict[int, str] = {}
         for i, chunk in enumerate(chunks):
             article = (f"标题: {req.title}\n" if req.title and i == 0 else "") + chunk.prompt_text
+            step("claims", i + 1, len(chunks))
             pending += self._ask_claims(ctx, article, [c for c in candidates if chunk.holds(c.span.start)])
+            step("figures", i + 1, len(chunks))
             whats.update(self._figure_whats(ctx, article, [f for f in figures if chunk.holds(f.start)]))
+            step("summary", i + 1, len(chunks))
             in_chunk = [d for d in drafts if chunk.holds(d.span.start)]
             for d in in_chunk:
                 d.article = article
             self.summary.render(ctx, in_chunk)
+        step("checks", 1, 1)
         claims = self._build_claims(ctx, pending)
         # Bullets are checked after the claims: a bullet may state a cause only where a claim backs it.
         headline, bullets = self.summary.verify(ctx, claims, drafts)
         key_figures = self._key_figures(ctx, figures, whats)
         # Evidence is translated last: the translator's prompt differs from the brief's, and switching
         # earlier would evict the article from the prefix cache between steps.
+        step("evidence", 1, 1)
         causes = self._evidence_english(ctx, claim_steps.dedupe(claims))
         if headline is None and not bullets and not causes and not key_figures:
             if not any(d.text for d in drafts) and not claims and not whats:
@@ -114,6 +130,7 @@ class BriefPipeline:
             causes=causes,
             primary_cause=claim_steps.primary_cause(claims, lead),
             source_script=doc.script,
+            skipped=[Span(zh=line.text, start=line.start, end=line.end) for line, _ in doc.dropped],
             warnings=ctx.warnings,
             provenance=provenance(
                 self.backend,

@@ -101,3 +101,19 @@ def test_a_host_around_a_loaded_runtime_leaves_it_open(settings: Settings) -> No
     assert host.submit(lambda rt, queued: rt is runtime).result(5)
     host.close()
     assert not closed
+
+
+def test_a_job_runs_in_its_submitters_context() -> None:
+    """A worker's log lines carry the request id of the request that queued the work."""
+    from finbrief.engine import Engine
+    from finbrief.logs import REQUEST_ID
+
+    engine = Engine(workers=1, queue_size=4)
+    try:
+        token = REQUEST_ID.set("req-7")
+        seen = engine.submit(lambda queued: REQUEST_ID.get()).result(timeout=10)
+        REQUEST_ID.reset(token)
+        assert seen == "req-7"
+        assert engine.submit(lambda queued: REQUEST_ID.get()).result(timeout=10) is None
+    finally:
+        engine.shutdown()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import threading
 import time
 from collections import deque
@@ -80,10 +81,14 @@ class Engine:
 
     # --- work -----------------------------------------------------------------------------
     def submit(self, fn: Callable[[float], T]) -> Future[T]:
-        """fn receives the seconds it waited in the queue. Readiness is the model host's to check.
-        Cancelling the future while the job waits takes it out of the queue."""
+        """fn receives the seconds it waited in the queue, and runs in the submitter's context.
+        Readiness is the model host's to check. Cancelling the future while the job waits takes it
+        out of the queue."""
         fut: Future[T] = Future()
-        job = _Job(fn, fut, time.perf_counter())
+        # The submitter's context goes with the job: a worker's log lines carry the request's id
+        # (logs.REQUEST_ID), as if the request's own task had written them.
+        context = contextvars.copy_context()
+        job = _Job(lambda queued: context.run(fn, queued), fut, time.perf_counter())
         with self._cond:
             if len(self._waiting) >= self._size:
                 raise QueueFull("too many briefs are waiting; retry shortly")

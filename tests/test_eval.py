@@ -97,6 +97,19 @@ def test_causes_scoring_on_a_seed() -> None:
     assert not causes.claimant_matches("author", "Barclays and Morgan Stanley strategists")
 
 
+def test_must_not_reads_what_the_brief_says_not_the_source_it_quotes_back() -> None:
+    gold = causes.load_gold(SHARED / "eval" / "seed_gold.json")["000_9ded0a497c6ed467"]
+    text = seed("000")
+    title = next(line for line in text.split("\n") if "Yellen" in line)  # the page's English title
+    start = text.index(title)
+    assert "Yellen" in gold["must_not"][0]
+    skipped = [Span(zh=title, start=start, end=start + len(title))]
+    quoted = _brief(text).model_copy(update={"skipped": skipped})
+    assert causes.score_one(gold, quoted, text)["must_not_hits"] == []
+    said = quoted.model_copy(update={"headline_en": "Janet Yellen blames DeepSeek"})
+    assert causes.score_one(gold, said, text)["must_not_hits"] != []
+
+
 def test_eval_causes_cli_scores_saved_briefs(tmp_path: Path) -> None:
     articles, briefs = tmp_path / "articles", tmp_path / "briefs"
     articles.mkdir()

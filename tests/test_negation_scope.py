@@ -79,3 +79,11 @@ def test_a_dismissal_covers_only_its_own_clause() -> None:
     # The tariffs are dismissed; the rate cut in the next clause still drives the move.
     supported, rejected = _labels("关税的影响有限，美联储降息预期降温导致美股下跌。")
     assert "trade_policy" in rejected and "monetary_policy" in supported
+
+
+@pytest.mark.parametrize("convert", [to_simplified, to_traditional], ids=["zh-Hans", "zh-Hant"])
+def test_a_contrast_within_one_cause_is_no_denial_of_it(convert: object) -> None:
+    # "not an artificial recession but a real stagflationary one": the recession is argued
+    text = convert("市场担心，政策一旦失控，可能并非『人造衰退』，而是货真价实的『停滞性衰退』。")  # type: ignore[operator]
+    supported, rejected = _labels(text)
+    assert "macro_outlook" in supported and "macro_outlook" not in rejected

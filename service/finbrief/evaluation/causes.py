@@ -87,7 +87,9 @@ def score_one(gold: dict[str, Any], brief: Brief, text: str) -> dict[str, Any]:
             preds = [c for c in brief.causes if c.label == g["label"] and c.stance == stance]
             if preds:
                 claimants.append(any(claimant_matches(c.claimant, g["by"]) for c in preds))
-    blob = brief.model_dump_json()
+    # What the brief says, not the source it quotes back: skipped lines and a fetched source_text are
+    # the article's own words (seed 000's page title names "Janet Yellen"; the brief must not).
+    blob = brief.model_dump_json(exclude={"skipped", "source_text"})
     english = _english_blob(brief)
     return {
         "primary": brief.primary_cause,

@@ -82,6 +82,15 @@ def _classify(simp: str, seg: Segment, blanket: bool) -> tuple[list[str], list[s
     return supported, rejected
 
 
+def _rather(simp: str, sent: Segment) -> set[str]:
+    """Labels named as the real cause after 而是 ("并非X，而是Y"). Denied in X too, the label is a
+    contrast within one cause, not a denial of it: "并非『人造衰退』，而是货真价实的『停滞性衰退』"
+    argues a recession. (A label denied and then discussed, "与降息预期无关，市场对降息的押注没有
+    变化", stays denied: no 而是 names it.)"""
+    m = re.search("而是", simp[sent.start : sent.end])
+    return {label for label, _ in label_hits(simp, sent.start + m.end(), sent.end)} if m else set()
+
+
 def find_candidates(doc: Document, limit: int, *, open_denials: bool = False) -> list[Candidate]:
     simp = doc.simplified
     out: list[Candidate] = []
@@ -91,11 +100,12 @@ def find_candidates(doc: Document, limit: int, *, open_denials: bool = False) ->
         sentences = split_sentences(doc.text, para.start, para.end)
         for sent in sentences:
             s_simp = simp[sent.start : sent.end]
-            supported, rejected = _classify(simp, sent, blanket=False)
+            supported, denied = _classify(simp, sent, blanket=False)
+            rejected = [label for label in denied if label not in _rather(simp, sent)]
             if not (supported or rejected):
                 continue
             moves, causes = bool(MOVE_RE.search(s_simp)), bool(CAUSE_RE.search(s_simp))
-            negated = bool(rejected)
+            negated = bool(denied)
             if not (moves or causes or negated):
                 continue
             score = claim_score(s_simp, moves, causes, negated, lead=sent.end <= lead_end)
@@ -134,7 +144,10 @@ def open_candidates(doc: Document, found: list[Candidate]) -> list[Candidate]:
         # the reason given with the move itself first ("受…影响，指数下跌1.3%")
         reasons.sort(key=lambda s: not MOVE_RE.search(simp, s.start, s.end))
         if reasons:
-            out.append(Candidate(reasons[0], open_choices(simp, para), [], 1.0, para, open=True))
+            # not a label the sentence itself denies ("X对市场的冲击有限，美股仍收涨")
+            _, denied = _classify(simp, reasons[0], blanket=False)
+            choices = [label for label in open_choices(simp, para) if label not in denied]
+            out.append(Candidate(reasons[0], choices, [], 1.0, para, open=True))
     return out
 
 

@@ -75,6 +75,18 @@ def serve_in_thread(app: Any) -> tuple[str, Callable[[], None]]:
     return f"http://127.0.0.1:{port}", stop
 
 
+@contextmanager
+def serving_ready(app: Any) -> Iterator[str]:
+    """serve_in_thread, once its /readyz answers 200 (the model host has loaded); stopped after."""
+    url, stop = serve_in_thread(app)
+    try:
+        while httpx.get(url + "/readyz").status_code != 200:
+            time.sleep(0.02)
+        yield url
+    finally:
+        stop()
+
+
 def block_kit_error(blocks: list[dict[str, Any]]) -> str | None:
     """The limits Slack enforces on a message's blocks (it rejects the message otherwise)."""
     if len(blocks) > 50:

@@ -17,10 +17,10 @@ import pytest
 
 from finbrief.model.store import ModelStore
 from finbrief.settings import Settings
-from finbrief.text.script import has_cjk
 
 from .conftest import seed
 from .test_api import serve
+from .test_e2e_real_model import assert_a_faithful_brief, assert_two_aligned_english_sentences
 
 pytestmark = pytest.mark.real_model
 SMALL = "qwen2.5-coder-0.5b-instruct"
@@ -92,22 +92,7 @@ def test_a_brief_and_a_translation_through_a_real_engine(engine_url: str) -> Non
     assert prov["backend"] == "openai" and prov["model_id"] == SERVED and prov["model_sha256"] is None
     assert prov["engine"]["flavour"] == "llama-server" and prov["engine"]["model"] == SERVED
     assert prov["engine"]["host"] == engine_url.removeprefix("http://")
-    assert prov["tokens"]["completion"] > 0 and prov["tokens"]["calls"] >= 3
-    assert brief["source_script"] == "zh-Hans"
-    # The in-process test's bar: what ships passed its checks, each sentence with its verbatim span.
-    grounded = [*([brief["headline"]] if brief["headline"] else []), *brief["summary"]]
-    assert grounded and brief["summary_en"] == [b["text"] for b in brief["summary"]]
-    for item in grounded:
-        assert all(text[s["start"] : s["end"]] == s["zh"] for s in item["evidence"])
-    english = [brief["headline_en"], *brief["summary_en"], *(c["evidence_en"] for c in brief["causes"])]
-    assert not any(has_cjk(e) for e in english)
-    for claim in brief["causes"]:
-        assert text[claim["evidence_start"] : claim["evidence_end"]] == claim["evidence_zh"]
-    assert {"Nvidia", "DeepSeek"} <= {e["name_en"] for e in brief["entities"]}
+    assert_a_faithful_brief(brief, text)  # the in-process test's bar
     # Translation through the same engine: aligned sentences, English only (the GBNF bans CJK there too).
-    assert t.status_code == 200, t.text
-    segments = t.json()["segments"]
-    cut = passage.index("。") + 1
-    assert [s["zh"] for s in segments] == [passage[:cut], passage[cut:]]
-    assert all(s["en"] and not has_cjk(s["en"]) for s in segments)
+    assert_two_aligned_english_sentences(t, passage)
     assert t.json()["provenance"]["engine"]["flavour"] == "llama-server"

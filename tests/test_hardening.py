@@ -23,7 +23,7 @@ from finbrief.schemas import MAX_SOURCE_CHARS, MAX_TIMESTAMP_CHARS, MAX_TITLE_CH
 from finbrief.settings import Settings
 
 from .conftest import seed
-from .fake_slack import BOT_TOKEN, SIGNING_SECRET, free_port, serve_in_thread
+from .fake_slack import BOT_TOKEN, SIGNING_SECRET, free_port, serving_ready
 
 ARTICLE = seed("004")
 ERROR_KEYS = {"error", "message", "detail"}
@@ -44,13 +44,8 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         slack_signing_secret=SecretStr(SIGNING_SECRET),
         slack_api_url=f"http://127.0.0.1:{free_port()}/api/",
     )
-    url, stop = serve_in_thread(create_app(settings, ScriptedBackend()))
-    try:
-        while httpx.get(url + "/readyz").status_code != 200:
-            time.sleep(0.02)
+    with serving_ready(create_app(settings, ScriptedBackend())) as url:
         yield url
-    finally:
-        stop()
 
 
 def with_surrogate(text: str) -> bytes:

@@ -7,11 +7,9 @@ that it is Chinese, so most schema-valid texts are rightly refused (422 not_chin
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from collections.abc import Iterator
 
-import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -31,7 +29,7 @@ from finbrief.errors import UrlRefused
 from finbrief.model.backends.scripted import ScriptedBackend
 from finbrief.settings import Settings
 
-from .fake_slack import serve_in_thread
+from .fake_slack import serving_ready
 
 CHECKS = [
     not_a_server_error,
@@ -57,13 +55,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     cfg = Settings(model_dir=tmp_path_factory.mktemp("models"), auto_pull=False, warmup=False, queue_size=64)
     app = create_app(cfg, ScriptedBackend())
     app.state.fetcher = NoFetch()
-    base, stop = serve_in_thread(app)
-    try:
-        while httpx.get(base + "/readyz").status_code != 200:
-            time.sleep(0.02)
+    with serving_ready(app) as base:
         yield base
-    finally:
-        stop()
 
 
 def operations(base: str) -> list[APIOperation]:

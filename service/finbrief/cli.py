@@ -1,4 +1,4 @@
-"""`finbrief` console script: serve, slack, brief, translate, eval, batch, keys, models pull|list."""
+"""`finbrief` console script: serve, slack, brief, translate, eval, bench, batch, keys, models pull|list."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import get_args
 
 from .batch import command as batch_commands
+from .bench import command as bench_commands
 from .errors import EngineUnavailable, FinbriefError, GenerationFailed, InvalidInput, ModelError, TextTooLarge
 from .evaluation import commands as eval_commands
 from .keys import command as keys_commands
@@ -155,6 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     translate.set_defaults(func=cmd_translate)
 
     eval_commands.add_parser(sub, lambda cmd: lambda args: cmd(args, _settings(args)))
+    bench_commands.add_parser(sub, lambda cmd: lambda args: cmd(args, _settings(args)))
     batch_commands.add_parser(sub, lambda cmd: lambda args: cmd(args, _settings(args)))
     keys_commands.add_parser(sub, lambda cmd: lambda args: cmd(args, _settings(args)))
 

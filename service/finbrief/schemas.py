@@ -157,6 +157,18 @@ class TokenCounts(BaseModel):
     calls: int = 0
 
 
+class StepUsage(BaseModel):
+    """One kind of model question in one output (its tag: claim, bullet, translate:repair …)."""
+
+    calls: int = 0
+    prompt: int = 0
+    cached: int = 0
+    completion: int = 0
+    seconds: float = Field(0.0, description="Wall time of these calls as the backend saw them")
+    prefill_s: float = Field(0.0, description="The engine's own time prefilling uncached prompt tokens")
+    decode_s: float = Field(0.0, description="The engine's own time generating tokens")
+
+
 class EngineInfo(BaseModel):
     """The serving engine that answered (backend `openai`)."""
 
@@ -187,6 +199,11 @@ class Provenance(BaseModel):
         "made it; total_s and queue_s this request's); miss: made now and stored; off: no cache",
     )
     engine: EngineInfo | None = Field(None, description="backend openai: the serving engine that answered")
+    steps: dict[str, StepUsage] = Field(
+        default_factory=dict,
+        description="Where the model time went, per kind of question; prefill_s and decode_s are 0 "
+        "where the engine reports no timings (seconds then holds it all)",
+    )
 
 
 class Brief(BaseModel):

@@ -76,6 +76,12 @@ class Settings(BaseSettings):
     prompt_version: str = "v1"
     glossary_path: Path | None = Field(None, description="Extra glossary TSV merged over the bundled one")
     chunk_chars: int = Field(3600, ge=300, description="Article characters per map step")
+    # "asked": the model reads the title, the lead and the paragraphs some question is about (a
+    # claim candidate, a figure, a bullet's sentence), with "……" where paragraphs are left out; the
+    # rest is never prefilled. Prefill is most of a brief's time on a CPU (docs/PERFORMANCE.md).
+    prompt_paragraphs: Literal["asked", "all"] = Field(
+        "asked", description="Which paragraphs the model reads: those questions are about, or all"
+    )
     max_claim_candidates: int = Field(8, ge=1)
     # Off by default: measured at code c7d300c (2026-11-22) it added 2 right and 2 wrong labels over
     # 16 articles, for 7% more model calls (docs/QUALITY.md).

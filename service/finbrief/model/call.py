@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import __version__
-from ..schemas import Provenance, Timings, TokenCounts
+from ..schemas import Provenance, StepUsage, Timings, TokenCounts
 from .backends.base import Backend, GenerationRequest, GenerationResult
 from .spec import AnswerSpec
 
@@ -27,12 +27,21 @@ class Usage:
     tokens: TokenCounts = field(default_factory=lambda: TokenCounts())
     model_s: float = 0.0
     checks: Counter[str] = field(default_factory=Counter)
+    steps: dict[str, StepUsage] = field(default_factory=dict)
 
-    def add(self, result: GenerationResult) -> None:
+    def add(self, result: GenerationResult, tag: str = "") -> None:
         self.tokens.prompt += result.prompt_tokens
         self.tokens.completion += result.completion_tokens
         self.tokens.cached += result.cached_tokens
         self.tokens.calls += 1
+        step = self.steps.setdefault(tag or "other", StepUsage())
+        step.calls += 1
+        step.prompt += result.prompt_tokens
+        step.cached += result.cached_tokens
+        step.completion += result.completion_tokens
+        step.seconds += result.seconds
+        step.prefill_s += result.extra.get("prompt_ms", 0.0) / 1000
+        step.decode_s += result.extra.get("predicted_ms", 0.0) / 1000
 
     @classmethod
     def combined(cls, *parts: Provenance) -> Usage:
@@ -42,6 +51,10 @@ class Usage:
             for key in ("prompt", "completion", "cached", "calls"):
                 setattr(usage.tokens, key, getattr(usage.tokens, key) + getattr(p.tokens, key))
             usage.checks.update(p.checks)
+            for tag, step in p.steps.items():
+                mine = usage.steps.setdefault(tag, StepUsage())
+                for key, value in step:
+                    setattr(mine, key, getattr(mine, key) + value)
         return usage
 
 
@@ -70,6 +83,12 @@ def provenance(
         tokens=usage.tokens,
         checks=dict(usage.checks),
         engine=getattr(backend, "engine", None),  # a serving engine's flavour, host, model, fingerprint
+        steps={
+            tag: step.model_copy(
+                update={k: round(getattr(step, k), 3) for k in ("seconds", "prefill_s", "decode_s")}
+            )
+            for tag, step in sorted(usage.steps.items())
+        },
     )
 
 
@@ -95,9 +114,12 @@ def generate(backend: Backend, batch: list[GenerationRequest], usage: Usage) -> 
         return []
     started = time.perf_counter()
     results = backend.generate(batch)
-    usage.model_s += time.perf_counter() - started
+    elapsed = time.perf_counter() - started
+    usage.model_s += elapsed
     for req, res in zip(batch, results, strict=True):
-        usage.add(res)
+        # A backend that does not time each request (a concurrent batch) has its wall time shared out.
+        res.seconds = res.seconds or elapsed / len(batch)
+        usage.add(res, req.tag)
         log.debug("step %s -> %s", req.tag, res.text)
     return results
 

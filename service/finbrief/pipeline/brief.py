@@ -57,7 +57,7 @@ class Chunk:
         return self.paragraphs[-1].end
 
     def holds(self, pos: int) -> bool:
-        return self.start <= pos < self.end
+        return any(p.start <= pos < p.end for p in self.paragraphs)
 
 
 class BriefPipeline:
@@ -81,12 +81,15 @@ class BriefPipeline:
         doc = normalize(req.text, req.title, min_chars=self.settings.min_text_chars)
         normalize_s = time.perf_counter() - started
         ctx = self._context(doc)
-        chunks = self._chunks(doc)
+        paragraphs = [doc.title, *doc.body] if doc.title else list(doc.body)
         candidates = find_candidates(
-            doc, self._candidate_limit(len(chunks)), open_denials=self.settings.open_denials
+            doc, self._candidate_limit(len(self._groups(paragraphs))), open_denials=self.settings.open_denials
         )
         figures = self._pick_figures(doc)
         drafts = self._drafts(doc, candidates)
+        asked = [c.span.start for c in candidates] + [f.start for f in figures]
+        asked += [d.span.start for d in drafts]
+        chunks = self._chunks(doc, self._read_paragraphs(doc, paragraphs, asked))
         # Chunk by chunk, every question about a part of the article is asked with that part as the
         # prompt's prefix, so the model's prefix cache serves them all.
         pending: Pending = []
@@ -168,17 +171,38 @@ class BriefPipeline:
         shown = simp if self.settings.to_simplified else doc.text[seg.start : seg.end]
         return self.glossary.annotate(shown, simp)
 
-    def _chunks(self, doc: Document) -> list[Chunk]:
-        paras = [doc.title, *doc.body] if doc.title else list(doc.body)
+    def _read_paragraphs(self, doc: Document, paragraphs: list[Segment], asked: list[int]) -> list[Segment]:
+        """The paragraphs the model reads: all of them, or (prompt_paragraphs="asked") the title, the
+        lead and every paragraph some question is about, in article order."""
+        if self.settings.prompt_paragraphs == "all":
+            return paragraphs
+        always = {id(p) for p in (doc.title, doc.body[0] if doc.body else None) if p is not None}
+        return [p for p in paragraphs if id(p) in always or any(p.start <= pos < p.end for pos in asked)]
+
+    def _groups(self, paragraphs: list[Segment]) -> list[list[Segment]]:
+        """Paragraphs in article order, grouped into chunks of at most chunk_chars (one map step each)."""
         groups: list[list[Segment]] = [[]]
         size = 0
-        for p in paras:
+        for p in paragraphs:
             if groups[-1] and size + len(p.text) > self.settings.chunk_chars:
                 groups.append([])
                 size = 0
             groups[-1].append(p)
             size += len(p.text)
-        return [Chunk(g, "\n".join(self._display(doc, p) for p in g)) for g in groups]
+        return groups
+
+    def _chunks(self, doc: Document, paragraphs: list[Segment]) -> list[Chunk]:
+        """A "……" line stands where paragraphs were left out, so the model knows the text jumps."""
+        order = {id(p): i for i, p in enumerate([doc.title, *doc.body] if doc.title else doc.body)}
+        out = []
+        for group in self._groups(paragraphs):
+            lines = []
+            for prev, p in zip([None, *group], group, strict=False):
+                if prev is not None and order[id(p)] != order[id(prev)] + 1:
+                    lines.append("……")
+                lines.append(self._display(doc, p))
+            out.append(Chunk(group, "\n".join(lines)))
+        return out
 
     def _pick_figures(self, doc: Document) -> list[Figure]:
         """Money and ratio figures, lead first, one per distinct value."""

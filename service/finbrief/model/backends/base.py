@@ -42,7 +42,18 @@ class GenerationResult:
     cached_tokens: int = 0
     seconds: float = 0.0
     error: str | None = None
+    # The engine's own timings where it reports them (llama.cpp: ENGINE_TIMINGS), for profiling.
     extra: dict[str, float] = field(default_factory=dict)
+
+
+# llama.cpp's per-request timings worth keeping: uncached prompt tokens (prompt_n) and the
+# milliseconds spent prefilling them and decoding, from the engine itself rather than a wall clock.
+ENGINE_TIMINGS = ("prompt_n", "prompt_ms", "predicted_ms", "prompt_per_second", "predicted_per_second")
+
+
+def engine_timings(timings: dict[str, object]) -> dict[str, float]:
+    """The ENGINE_TIMINGS of a llama.cpp `timings` object (in-process or llama-server's HTTP)."""
+    return {k: float(v) for k in ENGINE_TIMINGS if isinstance(v := timings.get(k), int | float)}
 
 
 @runtime_checkable

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..spec import JsonAnswer, PlainLine
-from .base import GenerationRequest, GenerationResult
+from .base import GenerationRequest, GenerationResult, engine_timings
 
 FLAVOURS = ("llama-server", "vllm", "sglang", "ollama", "generic")
 
@@ -90,9 +90,7 @@ class LlamaServer(Generic):
         result = super().parse(data)
         timings = data.get("timings") or {}
         result.cached_tokens = int(timings.get("cache_n") or result.cached_tokens)
-        result.extra = {
-            k: float(timings[k]) for k in ("prompt_per_second", "predicted_per_second") if k in timings
-        }
+        result.extra = engine_timings(timings)
         return result
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import ModelNotReady
-from .base import GenerationRequest, GenerationResult
+from .base import GenerationRequest, GenerationResult, engine_timings
 
 log = logging.getLogger(__name__)
 
@@ -124,9 +124,7 @@ class LlamaCppBackend:
             cached_tokens=int(timings.get("cache_n", 0)),
             finish_reason=choice.get("finish_reason") or "stop",
             seconds=seconds,
-            extra={
-                k: float(timings[k]) for k in ("prompt_per_second", "predicted_per_second") if k in timings
-            },
+            extra=engine_timings(timings),
         )
 
     def close(self) -> None:

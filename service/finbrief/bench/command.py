@@ -100,6 +100,9 @@ def _print(report: dict[str, Any]) -> None:
     console.print(table)
     console.print_json(data=report["summary"])
     for n in report["naive"]:
+        if "error" in n:
+            console.print(f"naive baseline on {n['article']}: could not run: {n['error']}")
+            continue
         console.print(
             f"naive baseline on {n['article']}: {n['seconds']} s ({n['completion']} tokens, {n['finish']})"
         )

@@ -126,6 +126,8 @@ def render_doc(report: dict[str, Any], out: Path | None) -> str:
         parts += [
             f"| {n['article']} | {n['load_s']} | {n['seconds']} | {n['prompt']:,} | {n['completion']:,} | "
             f"{n['finish']} |"
+            if "error" not in n
+            else f"| {n['article']} | could not run: {n['error']} | | | | |"
             for n in report["naive"]
         ]
     if out is not None:

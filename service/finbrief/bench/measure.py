@@ -246,7 +246,12 @@ def bench(
         mine = articles if name == "default" else [a for a in articles if a.group == "seed"]
         runs += run_briefs(runtime, mine, name, floors, save_briefs)
         runtime.backend.close()
-    baseline = [naive_baseline(settings, a) for a in articles[:naive]]
+    baseline = []
+    for a in articles[:naive]:
+        try:
+            baseline.append(naive_baseline(settings, a))
+        except Exception as exc:  # a baseline that cannot run (no gguf package) must not lose the run
+            baseline.append({"article": a.name, "error": f"{type(exc).__name__}: {exc}"})
     return {
         "summary": summarize(runs),
         "floors": {k: v.__dict__ for k, v in floors.items()},

@@ -111,3 +111,9 @@ def test_bench_on_the_scripted_backend_writes_a_doc(settings: Settings, tmp_path
     }
     doc = render_doc(report, tmp_path / "bench.json")
     assert "| seed 000_x | ≤ 60 s |" in doc and "## Where the time goes: 000_x" in doc
+
+
+def test_a_long_article_floor_is_measured_in_pieces_that_fit_a_context() -> None:
+    lines = [f"第{i}段。" + "字" * 50 + "\n" for i in range(10)]
+    pieces = measure._pieces("".join(lines), 120)
+    assert "".join(pieces) == "".join(lines) and all(len(p) <= 120 for p in pieces) and len(pieces) == 5

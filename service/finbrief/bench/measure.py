@@ -101,20 +101,34 @@ def _probe(backend: Backend, system: str, user: str, max_tokens: int) -> Generat
     return res
 
 
-def measure_floor(backend: Backend, article: str) -> Floor:
-    """A system line no brief uses makes the first probe's article prefill uncached; the second asks
-    for free text (no grammar) over that now-cached prefix, to read the raw decode speed."""
-    system = f"Engine floor probe {uuid.uuid4().hex}."
-    first = _probe(backend, system, article, 1)
-    prefill_s = first.extra.get("prompt_ms", first.seconds * 1000) / 1000
+def _pieces(article: str, max_chars: int) -> list[str]:
+    """The article in pieces of at most max_chars at line breaks: a long article does not fit one
+    context (seed 002 is ~12k tokens), and its floor is the prefill of all of it, piece by piece."""
+    pieces = [""]
+    for line in article.splitlines(keepends=True):
+        if pieces[-1] and len(pieces[-1]) + len(line) > max_chars:
+            pieces.append("")
+        pieces[-1] += line
+    return [p for p in pieces if p.strip()]
+
+
+def measure_floor(backend: Backend, article: str, max_chars: int = 3600) -> Floor:
+    """Each piece's prefill is made uncached by a system line no brief uses; then free text (no
+    grammar) over the cached last piece gives the raw decode speed."""
+    prefill_s, tokens, system, last = 0.0, 0, "", ""
+    for piece in _pieces(article, max_chars):
+        system, last = f"Engine floor probe {uuid.uuid4().hex}.", piece
+        res = _probe(backend, system, piece, 1)
+        prefill_s += res.extra.get("prompt_ms", res.seconds * 1000) / 1000
+        tokens += res.prompt_tokens
     second = _probe(
-        backend, system, article + "\n\nSummarize the article in English at length.", FLOOR_DECODE_TOKENS
+        backend, system, last + "\n\nSummarize the text in English at length.", FLOOR_DECODE_TOKENS
     )
     if "predicted_per_second" in second.extra:
         tps = second.extra["predicted_per_second"]
-    else:  # engines without timings: the wall clock, less nothing (an upper bound on the floor)
+    else:  # engines without timings: the wall clock (an upper bound on the floor)
         tps = second.completion_tokens / max(second.seconds, 1e-6)
-    return Floor(first.prompt_tokens, round(prefill_s, 2), round(tps, 2))
+    return Floor(tokens, round(prefill_s, 2), round(tps, 2))
 
 
 def run_briefs(
@@ -242,7 +256,7 @@ def bench(
         runtime = build_runtime(settings.model_copy(update=overrides))
         runtime.backend.warmup()
         if not floors:
-            floors = {a.name: measure_floor(runtime.backend, a.text) for a in articles}
+            floors = {a.name: measure_floor(runtime.backend, a.text, settings.chunk_chars) for a in articles}
         mine = articles if name == "default" else [a for a in articles if a.group == "seed"]
         runs += run_briefs(runtime, mine, name, floors, save_briefs)
         runtime.backend.close()

@@ -93,6 +93,9 @@ def test_primary_cause_outside_the_lead_is_the_one_named_as_the_main_cause() -> 
     )
     # A supported claim in the title or lead wins outright.
     assert primary_cause([claim("earnings", "财报不及预期拖累股价。", 10, 0.6), named], 40) == "earnings"
+    # "不只是X，而是Y" adds, it names no culprit: the weight of support decides, as without one.
+    not_only = claim("geopolitics", "冲突影响的不只是油价，而是全球供应链。", 80, 0.7)
+    assert primary_cause([implied, also_implied, not_only], lead_end=40) == "liquidity"
     # Two causes alike in the headline: the one the article goes on to develop.
     title = "关税升级叠加降息预期降温 美股重挫"
     both = [claim("monetary_policy", title, 0, 0.55), claim("trade_policy", title, 0, 0.55)]

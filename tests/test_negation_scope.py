@@ -9,6 +9,7 @@ import pytest
 from finbrief.checks import stance_consistent
 from finbrief.text.candidates import find_candidates
 from finbrief.text.normalize import normalize
+from finbrief.text.scopes import blames
 from finbrief.text.script import to_simplified, to_traditional
 
 LEAD = "美股周一大幅下跌，道指收跌逾800点。\n"
@@ -87,3 +88,19 @@ def test_a_contrast_within_one_cause_is_no_denial_of_it(convert: object) -> None
     text = convert("市场担心，政策一旦失控，可能并非『人造衰退』，而是货真价实的『停滞性衰退』。")  # type: ignore[operator]
     supported, rejected = _labels(text)
     assert "macro_outlook" in supported and "macro_outlook" not in rejected
+
+
+@pytest.mark.parametrize(
+    ("text", "culprit"),
+    [
+        ("股市下跌不是因为关税，而是因为美联储加息。", True),  # corrective: names the real cause
+        ("股市下跌不是因為關稅，而是因為聯準會升息。", True),
+        ("分析师认为，这次抛售的主因是估值过高。", True),
+        ("AI影响的不只是经济，而是全球竞争格局。", False),  # additive: "not only … but"
+        ("AI 影響的不只是經濟,而是全球競爭格局。", False),
+        ("这不仅仅是一场贸易战，而是科技竞争。", False),
+        ("这不仅是一场贸易战，而是科技竞争；股市下跌不是因为关税，而是因为加息。", True),
+    ],
+)
+def test_a_culprit_is_named_by_a_correction_not_by_not_only_but(text: str, culprit: bool) -> None:
+    assert blames(text) is culprit

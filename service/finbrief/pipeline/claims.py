@@ -15,7 +15,7 @@ from ..text.candidates import Candidate, asks_about
 from ..text.entities import name_mentions
 from ..text.glossary import Glossary
 from ..text.normalize import Document
-from ..text.scopes import BLAME_RE, CAUSE_RE, HEDGE_RE
+from ..text.scopes import CAUSE_RE, HEDGE_RE, blames
 from ..text.taxonomy import LABELS, other_kind
 
 _COVERS: dict[str, str] = {info.id: info.covers.split(":")[0] for info in LABELS}
@@ -252,7 +252,7 @@ def primary_cause(claims: list[CauseClaim], lead_end: int) -> str | None:
     # The selling itself is the thesis only where the article argues the mechanics were the cause
     # (its lead blames them outright), or names no other driver behind it.
     argued = any(
-        c.label == "positioning" and c.evidence_start < lead_end and BLAME_RE.search(c.evidence_zh)
+        c.label == "positioning" and c.evidence_start < lead_end and blames(c.evidence_zh)
         for c in supported
     )
     drivers = [c for c in supported if c.label != "positioning"]
@@ -267,7 +267,7 @@ def primary_cause(claims: list[CauseClaim], lead_end: int) -> str | None:
         top = max(c.confidence for c in lead)
         tied = [c for c in lead if c.confidence == top]
         return max(tied, key=lambda c: (weight[c.label], -c.evidence_start)).label
-    blamed = [c for c in supported if BLAME_RE.search(c.evidence_zh)]
+    blamed = [c for c in supported if blames(c.evidence_zh)]
     scores: dict[str, float] = {}
     for c in blamed or supported:
         scores[c.label] = scores.get(c.label, 0.0) + c.confidence

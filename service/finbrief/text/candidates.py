@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from .normalize import Document
 from .scopes import (
     AHEAD_RE,
-    BLAME_RE,
     CAUSE_RE,
     CLAUSE_END_RE,
     DENIES_A_CAUSE_RE,
@@ -23,6 +22,7 @@ from .scopes import (
     NEG_BLANKET_RE,
     PATTERN_OF,
     SAYS_RE,
+    blames,
     concessive_scopes,
     label_hits,
     negation_scopes,
@@ -138,7 +138,7 @@ def open_candidates(doc: Document, found: list[Candidate]) -> list[Candidate]:
         reasons = [
             s
             for s in split_sentences(doc.text, para.start, para.end)
-            if (CAUSE_RE.search(simp[s.start : s.end]) or BLAME_RE.search(simp[s.start : s.end]))
+            if (CAUSE_RE.search(simp[s.start : s.end]) or blames(simp, s.start, s.end))
             and not AHEAD_RE.search(simp[s.start : s.end])
         ]
         # the reason given with the move itself first ("受…影响，指数下跌1.3%")
@@ -172,7 +172,7 @@ def open_denied_causes(doc: Document) -> list[Candidate]:
                 (a, b)
                 for a, b in negation_scopes(simp, sent.start, sent.end)
                 if not label_hits(simp, a, b)
-                and any(rx.search(simp, a, b) for rx in (DENIES_A_CAUSE_RE, CAUSE_RE, BLAME_RE))
+                and (any(rx.search(simp, a, b) for rx in (DENIES_A_CAUSE_RE, CAUSE_RE)) or blames(simp, a, b))
             ]
             if not denied_causes:
                 continue
@@ -215,14 +215,14 @@ def _states_cause(doc: Document, cand: Candidate) -> bool:
         return True
     text = doc.simplified[cand.span.start : cand.span.end]
     # a forecast is not a reason for what happened
-    return not AHEAD_RE.search(text) and bool(CAUSE_RE.search(text) or BLAME_RE.search(text))
+    return not AHEAD_RE.search(text) and bool(CAUSE_RE.search(text) or blames(text))
 
 
 def claim_score(sentence: str, moves: bool, causes: bool, negated: bool, *, lead: bool) -> float:
     """How likely a sentence is to carry a cause claim. Negation and the lead weigh most: a denied
     cause is rare and always worth a label, and the lead states the article's thesis."""
     score = 1.0 + moves + 1.5 * causes + 2.0 * negated + (1.5 if lead else 0.0)
-    score += 1.0 if BLAME_RE.search(sentence) else 0.0
+    score += 1.0 if blames(sentence) else 0.0
     score += 0.5 if SAYS_RE.search(sentence) else 0.0
     score -= 0.5 if AHEAD_RE.search(sentence) else 0.0
     return score

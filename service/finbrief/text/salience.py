@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from .figures import find_figures
 from .normalize import Document
-from .scopes import AHEAD_RE, BLAME_RE, CAUSE_RE, MOVE_RE, SAYS_RE
+from .scopes import AHEAD_RE, CAUSE_RE, MOVE_RE, SAYS_RE, blames
 from .script import cjk_count
 from .segments import Segment, split_sentences
 
@@ -33,7 +33,7 @@ def sentence_score(doc: Document, sent: Segment, paragraph: int, claim_spans: Se
     figures = [f for f in find_figures(doc.text, sent.start, sent.end) if f.unit != "count"]
     score = 2.0 if paragraph == 0 else 1.0 if paragraph == 1 else 0.0
     score += 1.5 * bool(MOVE_RE.search(simp)) + min(len(figures), 2) * 0.75
-    score += 1.0 * bool(CAUSE_RE.search(simp) or BLAME_RE.search(simp)) + 0.5 * bool(SAYS_RE.search(simp))
+    score += 1.0 * bool(CAUSE_RE.search(simp) or blames(simp)) + 0.5 * bool(SAYS_RE.search(simp))
     score += 1.5 * any(c.start < sent.end and sent.start < c.end for c in claim_spans)
     score -= 0.75 * bool(AHEAD_RE.search(simp)) + 0.75 * (len(sent.text) > 160)
     return score

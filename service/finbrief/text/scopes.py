@@ -65,10 +65,26 @@ CAUSE_RE = re.compile(
 # reason"), which is a stronger sign of a cause claim than a consequence connective like 引发.
 BLAME_RE = re.compile(
     r"归咎|歸咎|罪魁|祸首|禍首|真凶|真兇|元凶|元兇|主因|主要原因|根本原因|核心原因|原因在于|原因在於|"
-    r"起源在于|起源在於|主要是由于|主要是由於|主要因为|主要因為|真正原因|真正的原因|借口|藉口|"
-    # "不是X，而是Y": the contrast names Y as the real cause
-    r"而是"
+    r"起源在于|起源在於|主要是由于|主要是由於|主要因为|主要因為|真正原因|真正的原因|借口|藉口"
 )
+# "不是X，而是Y": the contrast names Y as the real cause. "不只是X，而是Y" / "不仅…而是" ("not only X
+# but Y") adds Y to X and names no culprit, so its 而是 is not an attribution.
+RATHER_RE = re.compile(r"而是")
+NOT_ONLY_RE = re.compile(r"(?:不只|不仅|不僅|不单|不單|不止|不光|不僅僅|不仅仅)是?[^。！？!?；;]{0,60}$")
+
+
+def blames(text: str, start: int = 0, end: int | None = None) -> bool:
+    """The text (or text[start:end]) names a culprit: an explicit attribution ("主因", "归咎于",
+    "真正原因") or a corrective "不是X，而是Y" that is not an additive "不只是X，而是Y"."""
+    end = len(text) if end is None else end
+    if BLAME_RE.search(text, start, end):
+        return True
+    return any(
+        not NOT_ONLY_RE.search(text, max(start, m.start() - 60), m.start())
+        for m in RATHER_RE.finditer(text, start, end)
+    )
+
+
 # Reported speech: a cause claim is someone's claim, and the claims worth labelling are attributed.
 SAYS_RE = re.compile(
     r"表示|认为|認為|指出|强调|強調|警告|写道|寫道|看来|看來|分析师|分析師|策略师|策略師|[说說称稱]"

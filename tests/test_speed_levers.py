@@ -117,3 +117,28 @@ def test_a_long_article_floor_is_measured_in_pieces_that_fit_a_context() -> None
     lines = [f"第{i}段。" + "字" * 50 + "\n" for i in range(10)]
     pieces = measure._pieces("".join(lines), 120)
     assert "".join(pieces) == "".join(lines) and all(len(p) <= 120 for p in pieces) and len(pieces) == 5
+
+
+def _first_call_of_each_kind(settings: Settings, version: str) -> dict[str, str]:
+    backend = ScriptedBackend()
+    runtime = build_runtime(settings.model_copy(update={"prompt_version": version}), backend)
+    brief = runtime.pipeline.run(BriefRequest(text=ARTICLE))
+    assert brief.provenance.prompt_version.startswith(version + "+")
+    calls: dict[str, str] = {}
+    for c in backend.calls:
+        calls.setdefault(c.tag, c.system + "\n" + c.user)
+    return calls
+
+
+def test_prompts_v2_hold_what_does_not_vary_before_the_article(settings: Settings) -> None:
+    v1 = _first_call_of_each_kind(settings, "v1")
+    v2 = _first_call_of_each_kind(settings, "v2")
+    for tag in ("claim:supported", "figure", "bullet", "headline"):
+        tail_v1 = v1[tag].split(">>>")[-1]
+        tail_v2 = v2[tag].split(">>>")[-1]
+        assert len(tail_v2) < len(tail_v1) / 1.5, tag  # what follows the article (uncached) shrinks
+        # Every kind of question reads the same system prompt: the task catalogue and every label's
+        # whole definition (liquidity's margin hikes, cut from v1's inline one-liners).
+        system = v2[tag].split("\n<<<")[0]
+        assert "- FIGURE:" in system and '"liquidity": funding and deleveraging: ' in system
+    assert "Task: CAUSE." in v2["claim:supported"] and '"none"' in v2["claim:supported"].split("Task:")[-1]

@@ -16,9 +16,8 @@ from ..text.entities import name_mentions
 from ..text.glossary import Glossary
 from ..text.normalize import Document
 from ..text.scopes import CAUSE_RE, HEDGE_RE, blames
-from ..text.taxonomy import LABELS, other_kind
+from ..text.taxonomy import COVERS, other_kind
 
-_COVERS: dict[str, str] = {info.id: info.covers.split(":")[0] for info in LABELS}
 MAX_CLAIMANTS = 8
 
 
@@ -64,7 +63,7 @@ def questions_for(doc: Document, glossary: Glossary, cand: Candidate) -> list[Cl
 def render_question(
     prompts: PromptSet, article: str, sentence: str, q: ClaimQuestion
 ) -> tuple[str, answers.JsonAnswer, int, str]:
-    options = ", ".join(f'"{label}" ({_COVERS[label]})' for label in q.labels)
+    options = ", ".join(f'"{label}" ({COVERS[label]})' for label in q.labels)
     # "none" is offered unless code found the label's cue inside the denial itself.
     allow_none = q.side == "supported" or q.candidate.open
     if q.side == "rejected" and q.candidate.open:
@@ -87,8 +86,21 @@ def render_question(
         question = 'Does it present a cause of a market move? If not, answer ["none"] as drivers.'
         options += ', or "none"'
     claimants = ", ".join(f'"{c}"' for c in q.claimants)
+    # prompts/v1 asks inline (question and labels with their definitions); v2 names the task and the
+    # choices only, its system prompt holding the rest (a shorter uncached tail per question).
+    labels = ", ".join(f'"{label}"' for label in [*q.labels, *(["none"] if allow_none else [])])
+    task = "DENIED CAUSE" if q.side == "rejected" else "CAUSE"
+    if q.side == "rejected" and q.candidate.open:
+        task += ' (answer ["none"] if it denies no cause)'
     user = prompts.render(
-        "claim", article=article, sentence=sentence, options=options, claimants=claimants, question=question
+        "claim",
+        article=article,
+        sentence=sentence,
+        options=options,
+        claimants=claimants,
+        question=question,
+        labels=labels,
+        task=task,
     )
     # An open question offers every label: one answer, or a small model names half the taxonomy.
     gram = answers.claim_answer(
@@ -123,7 +135,7 @@ def render_label_question(
     prompts: PromptSet, article: str, sentence: str, label: str
 ) -> tuple[str, answers.JsonAnswer, int, str]:
     user = prompts.render(
-        "claim_label", article=article, sentence=sentence, label=f'"{label}"', covers=_COVERS[label]
+        "claim_label", article=article, sentence=sentence, label=f'"{label}"', covers=COVERS[label]
     )
     return user, answers.yes_no_answer(), 12, "claim:label"
 

@@ -152,6 +152,17 @@ LABEL_IDS: tuple[str, ...] = tuple(label.id for label in LABELS)
 # it is argued (a rate or a central bank, a tariff or trade, a deficit or debt, AI), so a sentence
 # with none of those words cannot carry it: offering them to an open question only invites a guess
 # (a sentence about game regulation came back "monetary_policy").
+# Each label's definition in one line (its `covers` up to the first ":"): what the model is told a
+# label means, in the system prompt (prompts/v2) or beside each choice (prompts/v1).
+COVERS: dict[str, str] = {info.id: info.covers.split(":")[0] for info in LABELS}
+
+
+def definitions() -> str:
+    """Each label and its whole definition, one a line: the prompts' $cause_labels (a system prompt
+    is prefilled once and cached, so there the definitions can be complete)."""
+    return "\n".join(f'- "{info.id}": {info.covers}' for info in LABELS)
+
+
 CLOSED_VOCABULARY = frozenset({"monetary_policy", "trade_policy", "fiscal_policy", "ai_disruption"})
 OPEN_CHOICES: tuple[str, ...] = tuple(label for label in LABEL_IDS if label not in CLOSED_VOCABULARY)
 

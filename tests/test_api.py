@@ -59,7 +59,7 @@ def test_brief_ok_and_provenance(settings: Settings) -> None:
     assert body["headline_en"] and body["headline"]["text"] == body["headline_en"]
     assert body["source_script"] == "zh-Hans"
     prov = body["provenance"]
-    assert prov["model_id"] == "scripted-test" and prov["prompt_version"].startswith("v1+")
+    assert prov["model_id"] == "scripted-test" and prov["prompt_version"].startswith("v2+")
     assert prov["tokens"]["calls"] == len(backend.calls)
     text = seed("004")
     for claim in body["causes"]:

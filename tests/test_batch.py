@@ -90,7 +90,7 @@ def test_seeds_and_malformed_lines_round_trip(tmp_path: Path) -> None:
         )
         p = rec.provenance
         assert (
-            p.model_id == "scripted-test" and p.backend == "scripted" and p.prompt_version.startswith("v1+")
+            p.model_id == "scripted-test" and p.backend == "scripted" and p.prompt_version.startswith("v2+")
         )
         assert p.tokens.completion > 0 and p.tokens.calls > rec.brief.provenance.tokens.calls
         assert p.timings.total_s >= p.timings.model_s > 0

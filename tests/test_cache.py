@@ -182,7 +182,7 @@ def test_a_changed_setting_glossary_or_prompt_is_a_miss(cached: Settings, tmp_pa
 
     prompts = tmp_path / "prompts"
     shutil.copytree(packaged("prompts"), prompts)
-    with (prompts / "v1" / "headline.md").open("a", encoding="utf-8") as f:
+    with (prompts / "v2" / "headline.md").open("a", encoding="utf-8") as f:
         f.write("\n")
     edited = runtime_of(cached.model_copy(update={"prompts_dir": prompts}))
     assert edited.prompts.version != runtime_of(cached).prompts.version

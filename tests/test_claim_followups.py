@@ -14,6 +14,7 @@ from finbrief.schemas import BriefRequest
 from finbrief.settings import Settings
 from finbrief.text.candidates import asks_about, find_candidates
 from finbrief.text.normalize import normalize
+from finbrief.text.taxonomy import LABEL_IDS
 
 TWO_CAUSES = (
     "美股周一全线下跌，纳斯达克指数重挫3%。"
@@ -25,7 +26,8 @@ TWO_CAUSES = (
 def brief(settings: Settings, answer_yes_for: set[str]) -> tuple[dict[str, list[str]], ScriptedBackend]:
     def responder(req: GenerationRequest) -> str:
         if req.tag == "claim:label":
-            label = req.user.split("give ", 1)[1].split('"')[1]
+            asked = req.user.rsplit("»", 1)[1]  # the ask after the quoted sentence names the label
+            label = next(label for label in LABEL_IDS if f'"{label}"' in asked)
             return json.dumps({"answer": "yes" if label in answer_yes_for else "no"})
         return default_responder(req)
 

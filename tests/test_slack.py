@@ -101,7 +101,7 @@ def test_signed_slash_command_on_seed_004_posts_one_threaded_block_kit_brief(set
     assert "*Key figures*" in body and "*Cause claims*" in body
     assert "✅ supported · claimed by the author · US stocks ↓" in body and "> The source states" in body
     assert "「英伟达对此表示" in body  # the verbatim Chinese evidence, shortened
-    assert "model `scripted-test`" in body and "prompt `v1+" in body
+    assert "model `scripted-test`" in body and "prompt `v2+" in body
     assert brief.args["text"] == f"English brief: {expected.headline_en}"  # the notification fallback
 
 

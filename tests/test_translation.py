@@ -33,7 +33,7 @@ def test_article_is_sentence_aligned_with_exact_offsets() -> None:
     # The seed's English page title (which misnames Bessent) is boilerplate: skipped, and listed.
     assert any("Yellen" in sp.zh for sp in tr.skipped)
     assert not any("Yellen" in s.en for s in tr.segments)
-    assert tr.provenance.prompt_version.startswith("v1+") and tr.provenance.tokens.calls == len(backend.calls)
+    assert tr.provenance.prompt_version.startswith("v2+") and tr.provenance.tokens.calls == len(backend.calls)
     # Each request is one sentence in Simplified Chinese, under a grammar that bans CJK.
     first = backend.calls[0]
     assert first.ban_cjk and first.grammar and "\\u4e00-\\u9fff" in first.grammar

@@ -120,7 +120,7 @@ def test_models_list_and_serve_a_brief_outside_the_checkout(installed: Path, tmp
         brief = r.json()
         assert brief["headline_en"] and brief["source_script"] == "zh-Hans"
         # The wheel's prompts are the checkout's, file for file.
-        assert brief["provenance"]["prompt_version"] == PromptSet(ROOT / "prompts", "v1").version
+        assert brief["provenance"]["prompt_version"] == PromptSet(ROOT / "prompts", "v2").version
         # The reading page ships inside the wheel too: the page and every file it loads.
         page = httpx.get(base + "/", timeout=10)
         assert page.status_code == 200 and "reading desk" in page.text

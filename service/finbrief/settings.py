@@ -73,7 +73,8 @@ class Settings(BaseSettings):
     prompts_dir: Path = Field(
         default_factory=lambda: packaged("prompts"), description="<version>/*.md inside; default: packaged"
     )
-    prompt_version: str = "v1"
+    # v2: instructions and label definitions before the article (docs/PERFORMANCE.md; prompts/README.md)
+    prompt_version: str = "v2"
     glossary_path: Path | None = Field(None, description="Extra glossary TSV merged over the bundled one")
     chunk_chars: int = Field(3600, ge=300, description="Article characters per map step")
     # "asked": the model reads the title, the lead and the paragraphs some question is about (a

@@ -136,6 +136,11 @@ def test_prompts_v2_hold_what_does_not_vary_before_the_article(settings: Setting
     for tag in ("claim:supported", "figure", "bullet", "headline"):
         tail_v1 = v1[tag].split(">>>")[-1]
         tail_v2 = v2[tag].split(">>>")[-1]
+        if tag in ("bullet", "headline"):
+            # Free English keeps its instructions beside the sentence: moved into the system prompt,
+            # they were followed less (seed 000: 3 of 4 bullets named what their sentence does not).
+            assert tail_v2 == tail_v1, tag
+            continue
         assert len(tail_v2) < len(tail_v1) / 1.5, tag  # what follows the article (uncached) shrinks
         # Every kind of question reads the same system prompt: the task catalogue and every label's
         # whole definition (liquidity's margin hikes, cut from v1's inline one-liners).

@@ -60,7 +60,14 @@ def assert_a_faithful_brief(brief: dict[str, Any], text: str) -> None:
     assert brief["provenance"]["tokens"]["completion"] > 0 and brief["provenance"]["tokens"]["calls"] >= 3
     assert brief["source_script"] == "zh-Hans"
     grounded = [*([brief["headline"]] if brief["headline"] else []), *brief["summary"]]
-    assert grounded and brief["summary_en"] == [b["text"] for b in brief["summary"]]
+    # The 0.5B test model loses 3 of seed 004's 4 bullets to the checks in process (prompts v1 or
+    # v2, asked or all paragraphs alike; measured 2026-12-01) and, through the engine, sometimes the
+    # headline and every bullet: then the brief ships its verified claims, with warnings (degrade,
+    # don't refuse). Something verified ships either way.
+    assert grounded or brief["causes"]
+    assert brief["summary_en"] == [b["text"] for b in brief["summary"]]
+    if not grounded:
+        assert any("dropped after failing checks" in w for w in brief["warnings"])
     for item in grounded:
         assert all(text[s["start"] : s["end"]] == s["zh"] for s in item["evidence"])
     english = [brief["headline_en"], *brief["summary_en"], *(c["evidence_en"] for c in brief["causes"])]

@@ -42,6 +42,12 @@ def _variant(text: str) -> tuple[str, dict[str, Any]]:
 def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
     from ..evaluation.report import git_commit
 
+    if args.from_report:  # the doc again from a finished run: no model, nothing timed
+        report = json.loads(args.from_report.read_text(encoding="utf-8"))
+        _print(report)
+        if args.doc:
+            args.doc.write_text(render_doc(report, args.from_report), encoding="utf-8")
+        return 0
     seeds = args.seed if args.seed is not None else sorted(SEEDS.glob("00[02]_*.txt"))
     short = None if args.no_short else args.short
     articles = measure.read_articles(seeds, short)
@@ -129,6 +135,7 @@ def add_parser(sub: Any, wrap: Callable[[Command], Callable[[argparse.Namespace]
         "--naive", type=int, default=0, metavar="N", help="run the naive baseline on the first N articles"
     )
     p.add_argument("--out", type=Path, help="write the JSON report here")
+    p.add_argument("--from-report", type=Path, help="print (and --doc) a finished run's report; runs nothing")
     p.add_argument("--save-briefs", type=Path, help="keep each brief as DIR/<variant>/<article>.json")
     p.add_argument(
         "--doc", type=Path, help="regenerate this markdown file (docs/PERFORMANCE.md) from the run"

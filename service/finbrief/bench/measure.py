@@ -186,8 +186,8 @@ def run_briefs(
 
 def naive_baseline(settings: Settings, article: Article) -> dict[str, Any]:
     """transformers + torch fp32 on the same GGUF (dequantized on load), one JSON prompt, greedy."""
-    from .model.backends.transformers_backend import TransformersBackend
-    from .model.store import ModelStore
+    from ..model.backends.transformers_backend import TransformersBackend
+    from ..model.store import ModelStore
 
     path, model_id, digest = ModelStore(settings).resolve(settings.model, auto_pull=settings.auto_pull)
     backend = TransformersBackend(path, model_id, digest, device="cpu")

@@ -143,44 +143,23 @@ def run_briefs(
     runs = []
     for a in articles:
         started = time.perf_counter()
+        run = BriefRun(a.name, a.group, len(a.text), variant, 0.0, True)
         try:
             brief = runtime.pipeline.run(BriefRequest(text=a.text))
+        except FinbriefError as exc:
+            run.ok, run.error = False, exc.code
+        else:
             if save_briefs is not None:
                 (save_briefs / variant).mkdir(parents=True, exist_ok=True)
                 (save_briefs / variant / f"{a.name}.json").write_text(brief.model_dump_json(indent=1))
-        except FinbriefError as exc:
-            runs.append(
-                BriefRun(
-                    a.name,
-                    a.group,
-                    len(a.text),
-                    variant,
-                    round(time.perf_counter() - started, 1),
-                    False,
-                    exc.code,
-                )
-            )
-            continue
-        p = brief.provenance
-        floor = floors.get(a.name)
-        runs.append(
-            BriefRun(
-                a.name,
-                a.group,
-                len(a.text),
-                variant,
-                round(time.perf_counter() - started, 1),
-                True,
-                calls=p.tokens.calls,
-                prompt=p.tokens.prompt,
-                cached=p.tokens.cached,
-                completion=p.tokens.completion,
-                steps={k: v.model_dump() for k, v in p.steps.items()},
-                primary=brief.primary_cause,
-                floor_s=round(floor.seconds(p.tokens.completion), 1) if floor else None,
-            )
-        )
-        print(_line(runs[-1]), flush=True)
+            tokens, floor = brief.provenance.tokens, floors.get(a.name)
+            run.calls, run.prompt, run.cached = tokens.calls, tokens.prompt, tokens.cached
+            run.completion, run.primary = tokens.completion, brief.primary_cause
+            run.steps = {k: v.model_dump() for k, v in brief.provenance.steps.items()}
+            run.floor_s = round(floor.seconds(tokens.completion), 1) if floor else None
+        run.seconds = round(time.perf_counter() - started, 1)
+        runs.append(run)
+        print(_line(run), flush=True)
     return runs
 
 

@@ -12,7 +12,7 @@ from finbrief.text.candidates import find_candidates, open_choices
 from finbrief.text.entities import extract_entities, pinyin_name
 from finbrief.text.glossary import Glossary
 from finbrief.text.normalize import normalize
-from finbrief.text.script import to_traditional
+from finbrief.text.script import to_simplified, to_traditional
 from finbrief.text.taxonomy import OPEN_CHOICES, other_kind
 
 FAMILIES = [  # (sentence, label): one event family each, none of them in the original cue lists
@@ -26,6 +26,14 @@ FAMILIES = [  # (sentence, label): one event family each, none of them in the or
     ("美国将更多中国企业列入实体清单，拖累科技股下跌。", "trade_policy"),
     ("市场避险情绪升温，资金流出新兴市场，导致股市下跌。", "positioning"),
     ("恒大清盘消息导致内房股下挫。", "other"),
+    # added with the second attribution set: each a family's plain words, in invented sentences
+    ("中美紧张关系升级，打压风险偏好，A股收低。", "geopolitics"),
+    ("德国工业生产意外萎缩，拖累欧股下跌。", "macro_outlook"),
+    ("美国政府持续关闭，导致美股走低。", "fiscal_policy"),
+    ("房地产危机加剧，拖累内房股下跌。", "other"),
+    ("散户恐慌性抛售导致小盘股暴跌。", "positioning"),
+    ("日本当局进行干预，日元应声大涨。", "other"),
+    ("该开发商无力偿还美元债，股价暴跌。", "other"),
 ]
 
 
@@ -55,6 +63,34 @@ def test_other_says_what_it_is() -> None:
     assert other_kind("证监会出台新规") == "regulation"
     assert other_kind("恒大清盘") == "a default or debt restructuring"
     assert other_kind("美联储降息") is None
+    # Taiwan writes 駭客 for hacker; simplified by OpenCC it is 骇客, not the mainland's 黑客
+    assert other_kind(to_simplified("交易所遭駭客入侵")) == "a hack or theft"
+
+
+@pytest.mark.parametrize("traditional", [False, True], ids=["zh-Hans", "zh-Hant"])
+@pytest.mark.parametrize(
+    ("sentence", "label", "counts"),
+    [
+        ("某科技公司宣布大规模裁员，股价下跌。", "fiscal_policy", False),  # a company's layoffs
+        ("联邦政府大规模裁员，拖累消费股下跌。", "fiscal_policy", True),
+        ("半导体景气复苏，带动芯片股大涨。", "macro_outlook", False),  # an industry's cycle
+        ("市场担心景气走弱，导致股市下跌。", "macro_outlook", True),
+    ],
+)
+def test_a_cue_counts_only_where_its_words_before_do_not_name_something_else(
+    sentence: str, label: str, counts: bool, traditional: bool
+) -> None:
+    text = "市场快讯：今日金融市场出现明显波动。\n" + sentence
+    doc = normalize(to_traditional(text) if traditional else text)
+    assert (label in {x for c in find_candidates(doc, 8) for x in c.supported}) is counts
+
+
+@pytest.mark.parametrize("traditional", [False, True], ids=["zh-Hans", "zh-Hant"])
+def test_a_market_reacting_to_the_news_gets_an_open_question(traditional: bool) -> None:
+    text = "游戏股周五大跌。\n主管部门公布限制未成年人游戏时间的方案，消息传出后，游戏股应声下跌。"
+    doc = normalize(to_traditional(text) if traditional else text)
+    opened = [c for c in find_candidates(doc, 8) if c.open]
+    assert len(opened) == 1 and "other" in opened[0].supported
 
 
 def claim(label: str, start: int, zh: str = "市场下跌", conf: float = 0.8) -> CauseClaim:
@@ -96,6 +132,11 @@ def test_an_open_question_offers_a_policy_domain_only_where_the_paragraph_names_
     assert "trade_policy" in open_choices(normalize(text).simplified, para)
     game = normalize("游戏股暴跌。\n网络游戏近年来一直因为诱导未成年消费而受到批评，股价重挫。")
     assert "monetary_policy" not in open_choices(game.simplified, game.body[-1])
+    # the economy is named when argued too: a developer's debts are no recession
+    debt = normalize("地产股暴跌。\n该开发商岌岌可危的财务状况引起市场担忧，股价重挫。")
+    assert "macro_outlook" not in open_choices(debt.simplified, debt.body[-1])
+    slump = normalize("美股周一暴跌，三大指数全线收低。\n投资者担心经济衰退，股价重挫。")
+    assert "macro_outlook" in open_choices(slump.simplified, slump.body[-1])
 
 
 @pytest.mark.parametrize("traditional", [False, True], ids=["zh-Hans", "zh-Hant"])

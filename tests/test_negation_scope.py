@@ -30,6 +30,9 @@ DENIES = [  # (sentence, label it rejects)
     ("官员否认央行降息是股市下跌的原因。", "monetary_policy"),
     ("交易员表示，金价下跌不受美联储降息预期影响。", "monetary_policy"),
     ("美股下跌不是因为经济衰退，而是因为估值过高。", "macro_outlook"),
+    ("市场焦点不在利率，而是经济衰退的风险，导致比特币下跌。", "monetary_policy"),
+    ("这次下跌并非产业基本面转坏，而是估值过高。", "earnings"),
+    ("股价暴跌不是因为交易所倒闭，而是杠杆过高。", "other"),
 ]
 
 

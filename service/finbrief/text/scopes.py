@@ -13,7 +13,9 @@ from .taxonomy import LABELS
 NEG_FORWARD_RE = re.compile(
     r"而非|而不是|并非|不是|并不是|绝非|排除了?|否认|非因|不能归咎|不应归咎|不该归咎|不可归咎|"
     # "rebutted the claim that X drove it", "the moves do not reflect the fundamentals"
-    r"反驳|驳斥|(?:并|完全)?未(?:能)?反映|没有反映|不反映"
+    r"反驳|驳斥|(?:并|完全)?未(?:能)?反映|没有反映|不反映|"
+    # "the focus is not rates but growth": 焦点不在利率，而是景气
+    r"(?:焦点|重点|关键|原因|问题|症结)(?:并|也|还)?不在(?:于)?"
 )
 # Two negations make an affirmation: refusing to rule out a recession raises it ("不排除衰退",
 # "拒绝排除", "并非毫无可能", "并未否认", "难道不是…"). A negation cue inside one of these is not a
@@ -59,7 +61,10 @@ CAUSE_RE = re.compile(
     r"驅動|归咎|歸咎|罪魁|真凶|真兇|元凶|主因|受.{1,20}影响|受.{1,20}影響|担忧|擔憂|疑虑|疑慮|恐慌|所致|源于|源自|"
     # Verbs that make something a force on prices ("加剧了跌势", "推升殖利率", "只是导火线").
     r"加剧|加劇|加重|推升|推高|压低|壓低|打压|打壓|打击|打擊|施压|施壓|引爆|导火线|導火線|导火索|導火索|"
-    r"催化剂|催化劑|促使|带动|帶動"
+    r"催化剂|催化劑|促使|带动|帶動|"
+    # A market's reaction to the news just told ("消息传出后，比特币应声下跌"): the move has a reason,
+    # given in the sentence or the paragraph before.
+    r"应声|應聲|消息传出|消息傳出|消息传来|消息傳來|消息一出"
 )
 # Explicit attribution: the sentence names a culprit ("blamed on", "the real culprit", "the main
 # reason"), which is a stronger sign of a cause claim than a consequence connective like 引发.
@@ -100,6 +105,14 @@ AHEAD_RE = re.compile(r"未来|未來|将会|將會|可能会|可能會|或将|�
 _NOT_A_CUE_BEFORE: dict[str, str] = {
     "fiscal_policy": "收益率|殖利率|利率",
     "earnings": "了结|回吐|盘",  # 获利了结 is profit-taking (valuation), not a company's profit
+}
+# Words before a label's cue that make it name something else: a company's layoffs ("花旗银行大规模
+# 裁员") are not public-sector cuts, and an industry's cycle ("记忆体景气复苏") is not the economy.
+_NOT_A_CUE_AFTER: dict[str, dict[str, re.Pattern[str]]] = {
+    "fiscal_policy": {"裁员": re.compile(r"(?:银行|集团|公司|企业|厂商|巨头|工厂)[^，,。；;]{0,6}$")},
+    "macro_outlook": {
+        "景气": re.compile(r"(?:记忆体|内存|存储|半导体|芯片|晶片|面板|产业|行业|航运|零售业|科技业)$")
+    },
 }
 # One pattern per label, compiled once: Latin cues ("AI", "Fed") must be whole words.
 _LABEL_PATTERNS = [
@@ -151,4 +164,16 @@ def concessive_scopes(simp: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def label_hits(simp: str, start: int, end: int) -> list[tuple[str, int]]:
-    return [(label, m.start()) for label, rx in _LABEL_PATTERNS for m in rx.finditer(simp, start, end)]
+    """Each label cue in simp[start:end] and where it is, but not a cue whose words before it make it
+    name something else (_NOT_A_CUE_AFTER)."""
+    return [
+        (label, m.start())
+        for label, rx in _LABEL_PATTERNS
+        for m in rx.finditer(simp, start, end)
+        if not _names_something_else(simp, label, m)
+    ]
+
+
+def _names_something_else(simp: str, label: str, m: re.Match[str]) -> bool:
+    before = _NOT_A_CUE_AFTER.get(label, {}).get(m.group())
+    return bool(before and before.search(simp, max(0, m.start() - 12), m.start()))

@@ -21,10 +21,16 @@ def _cues(*groups: str) -> list[str]:
 # What an `other` driver is, by its cues: the claim's `note` names it.
 OTHER_KINDS: tuple[tuple[str, str], ...] = (
     ("regulation", "监管 证监会 新规 禁令 反垄断 整顿 罚款 处罚 立案调查 稽查 管理办法 征求意见稿 草案"),
-    ("a default or debt restructuring", "违约 债务重组 债务展期 展期 清盘 破产 暴雷 爆雷"),
-    ("a hack or theft", "黑客 被盗 盗币 攻击事件"),
+    (
+        "a default or debt restructuring",
+        "违约 债务重组 债务展期 展期 清盘 破产 倒闭 暴雷 爆雷 资不抵债 无力偿还 偿债 "
+        "债务问题 债务压力 财务困境 财务危机 财务状况",
+    ),
+    ("a property-sector crisis", "房地产危机 地产危机 楼市危机 房地产风险 烂尾 断供 保交楼"),
+    # Taiwan and Hong Kong write 駭客 (骇客 once simplified) where the mainland writes 黑客
+    ("a hack or theft", "黑客 骇客 被盗 遭窃 失窃 被窃 盗币 攻击事件"),
     ("a natural disaster or epidemic", "地震 台风 洪水 疫情"),
-    ("currency intervention", "汇率干预 出手干预 入市干预 进场干预 口头干预 干预警告 干预汇市"),
+    ("currency intervention", "干预"),  # in a market article, 干预 is the authorities stepping in
     ("the US dollar", "美元走强 美元指数 美元走弱"),
 )
 
@@ -94,9 +100,10 @@ LABELS: tuple[LabelInfo, ...] = (
         id="fiscal_policy",
         covers="deficits, government debt, spending cuts, public-sector layoffs, bond supply",
         cues=_cues(
+            # 裁员 counts only for public-sector cuts (scopes._NOT_A_CUE_AFTER)
             "赤字 财政赤字 财政 预算 财政刺激 财政愚蠢 减税 税改 支出法案 削减开支 减支 DOGE 裁员 裁員",
             "国债 國債 公债 公債 发债 發債 发行国债 举债 公共债务 主权债务 债务上限 债务危机",
-            "政府停摆 政府关门",
+            "政府停摆 政府关门 政府关闭 政府持续关门 政府持续关闭",
         ),
     ),
     LabelInfo(
@@ -104,9 +111,11 @@ LABELS: tuple[LabelInfo, ...] = (
         covers="recession, stagflation, inflation fears, weak data (GDP, jobs, PMI, confidence)",
         cues=_cues(
             "衰退 滞胀 滯脹 停滞性 经济放缓 增长放缓 经济下行 经济疲软 硬着陆 软着陆",
-            "需求疲弱 经济前景 经济增长 景气 经济基本面 宏观基本面",
+            # 景气 counts only for the economy, not an industry's cycle (scopes._NOT_A_CUE_AFTER)
+            "需求疲弱 经济前景 经济增长 景气 经济基本面 宏观基本面 经济恶化 经济担忧 经济忧虑",
             "通胀 通膨 通胀数据 物价 CPI PPI GDP PMI",
             "就业 就业数据 就業數據 非农 失业率 零售销售 消费者信心 经济数据",
+            "制造业活动 制造业指数 制造业数据 工业生产 工业产出",
         ),
     ),
     LabelInfo(
@@ -115,6 +124,8 @@ LABELS: tuple[LabelInfo, ...] = (
         cues=_cues(
             "财报 財報 季报 年报 业绩 業績 业绩预告 盈警 营收 營收 营业额 营收指引 财测 指引 上修 下修",
             "盈利 获利 净利 利润 亏损 毛利率 出货 订单 资本开支 資本開支",
+            # a company's or an industry's own fundamentals (an economy's are macro_outlook)
+            "产业基本面 行业基本面 公司基本面 企业基本面",
         ),
     ),
     LabelInfo(
@@ -122,7 +133,7 @@ LABELS: tuple[LabelInfo, ...] = (
         covers="diplomatic or military tension, sanctions and bans justified by security (other than trade "
         "measures)",
         cues=_cues(
-            "地缘政治 地緣政治 地缘 紧张局势 局势紧张 中东局势 俄乌 台海",
+            "地缘政治 地緣政治 地缘 紧张局势 局势紧张 紧张关系 关系紧张 关系恶化 中东局势 俄乌 台海",
             "战争 戰爭 战事 战火 冲突 军事 军演 袭击 空袭 攻击 导弹 核武 开战 入侵 停火 恐袭 政变 封锁",
             "制裁 禁运 禁用 国家安全 國家安全",
             # territorial claims and the flashpoints that move markets by name
@@ -137,6 +148,7 @@ LABELS: tuple[LabelInfo, ...] = (
             "CTA 程序化交易 量化基金 趋势追随 被动型基金 被動型基金 被动基金 期权到期 止损",
             "资金外流 資金外流 资金流出 资金外逃 外资撤离 资金轮动 板块轮动 空头回补 轧空",
             "脆弱性 逢低买入 逢低買入 借口 抛售 技术面 技术性 技术指标 超买 超卖 避险 风险偏好 恐慌情绪",
+            "恐慌性抛售 恐慌抛售 踩踏 散户",
         ),
     ),
     LabelInfo(
@@ -148,10 +160,6 @@ LABELS: tuple[LabelInfo, ...] = (
 
 LABEL_IDS: tuple[str, ...] = tuple(label.id for label in LABELS)
 
-# Labels a sentence can argue without one of their cue words. A policy domain is always named when
-# it is argued (a rate or a central bank, a tariff or trade, a deficit or debt, AI), so a sentence
-# with none of those words cannot carry it: offering them to an open question only invites a guess
-# (a sentence about game regulation came back "monetary_policy").
 # Each label's definition in one line (its `covers` up to the first ":"): what the model is told a
 # label means, in the system prompt (prompts/v2) or beside each choice (prompts/v1).
 COVERS: dict[str, str] = {info.id: info.covers.split(":")[0] for info in LABELS}
@@ -163,7 +171,14 @@ def definitions() -> str:
     return "\n".join(f'- "{info.id}": {info.covers}' for info in LABELS)
 
 
-CLOSED_VOCABULARY = frozenset({"monetary_policy", "trade_policy", "fiscal_policy", "ai_disruption"})
+# Labels that are always named when argued: a policy domain (a rate or a central bank, a tariff or
+# trade, a deficit or debt, AI) and the economy (recession, inflation, growth, a data release). A
+# paragraph with none of their words cannot carry them, so an open question offers them only where
+# the paragraph names them: otherwise they invite a guess (a sentence about game regulation came back
+# "monetary_policy"; a developer's debt and a sell-off's "担忧" came back "macro_outlook").
+CLOSED_VOCABULARY = frozenset(
+    {"monetary_policy", "trade_policy", "fiscal_policy", "ai_disruption", "macro_outlook"}
+)
 OPEN_CHOICES: tuple[str, ...] = tuple(label for label in LABEL_IDS if label not in CLOSED_VOCABULARY)
 
 

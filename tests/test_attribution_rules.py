@@ -34,6 +34,16 @@ FAMILIES = [  # (sentence, label): one event family each, none of them in the or
     ("散户恐慌性抛售导致小盘股暴跌。", "positioning"),
     ("日本当局进行干预，日元应声大涨。", "other"),
     ("该开发商无力偿还美元债，股价暴跌。", "other"),
+    # what lifts a market, and a causative with the market as its object
+    ("央行意外降准，提振投资者信心。", "monetary_policy"),
+    ("最新通胀数据低于预期，让投资人燃起希望。", "macro_outlook"),
+    ("美国联邦政府再度停摆，比特币被视为避险工具而上涨。", "fiscal_policy"),
+    ("空头遭逼空，铜价暴涨。", "liquidity"),
+    ("受俄罗斯和乌克兰局势影响，镍价飙升。", "geopolitics"),
+    ("美军突袭委内瑞拉，油价上涨。", "geopolitics"),
+    ("全国楼市降温，地产股下跌。", "macro_outlook"),
+    ("房企债务危机拖累地产股下跌。", "other"),
+    ("交易所暂停交易后，金属价格全面跳水。", "other"),
 ]
 
 
@@ -75,6 +85,8 @@ def test_other_says_what_it_is() -> None:
         ("联邦政府大规模裁员，拖累消费股下跌。", "fiscal_policy", True),
         ("半导体景气复苏，带动芯片股大涨。", "macro_outlook", False),  # an industry's cycle
         ("市场担心景气走弱，导致股市下跌。", "macro_outlook", True),
+        ("房企债务危机拖累地产股下跌。", "fiscal_policy", False),  # a developer's, not public debt
+        ("欧洲主权债务危机拖累股市下跌。", "fiscal_policy", True),
     ],
 )
 def test_a_cue_counts_only_where_its_words_before_do_not_name_something_else(
@@ -85,12 +97,24 @@ def test_a_cue_counts_only_where_its_words_before_do_not_name_something_else(
     assert (label in {x for c in find_candidates(doc, 8) for x in c.supported}) is counts
 
 
+def test_taiwan_words_for_ai_and_results_are_cues() -> None:
+    # OpenCC's t2s keeps vocabulary: Taiwan's 人工智慧 and 法說會 stay as they are once simplified
+    text = "台積電週四法說會繳出亮眼成績單，ADR收盤大漲。\n受惠於人工智慧晶片強勁需求，台積電獲利創新高。"
+    labels = {x for c in find_candidates(normalize(text), 8) for x in c.supported}
+    assert {"earnings", "ai_disruption"} <= labels
+
+
 @pytest.mark.parametrize("traditional", [False, True], ids=["zh-Hans", "zh-Hant"])
 def test_a_market_reacting_to_the_news_gets_an_open_question(traditional: bool) -> None:
     text = "游戏股周五大跌。\n主管部门公布限制未成年人游戏时间的方案，消息传出后，游戏股应声下跌。"
     doc = normalize(to_traditional(text) if traditional else text)
     opened = [c for c in find_candidates(doc, 8) if c.open]
     assert len(opened) == 1 and "other" in opened[0].supported
+    # the news in one paragraph, the market's reaction in the next
+    text = "双方宣布即日起停火。\n尽管细节不明，市场反应迅速，布伦特原油价格下跌近5%。"
+    doc = normalize(to_traditional(text) if traditional else text)
+    opened = [c for c in find_candidates(doc, 8) if c.open]
+    assert len(opened) == 1 and "geopolitics" in opened[0].supported
 
 
 def claim(label: str, start: int, zh: str = "市场下跌", conf: float = 0.8) -> CauseClaim:

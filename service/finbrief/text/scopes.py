@@ -64,7 +64,12 @@ CAUSE_RE = re.compile(
     r"催化剂|催化劑|促使|带动|帶動|"
     # A market's reaction to the news just told ("消息传出后，比特币应声下跌"): the move has a reason,
     # given in the sentence or the paragraph before.
-    r"应声|應聲|消息传出|消息傳出|消息传来|消息傳來|消息一出"
+    r"应声|應聲|消息传出|消息傳出|消息传来|消息傳來|消息一出|市场反应|市場反應|"
+    # What lifts a market names its cause as surely as what sinks one ("受惠于AI需求", "利好提振").
+    r"提振|支撑|支撐|激励|激勵|受惠|受益|得益|利好|助推|点燃|點燃|刺激|拉抬|"
+    # A causative with the market as its object: "让投资人燃起希望". Not 令 or 使: "令投资者持续观望"
+    # says what investors did, not why prices moved.
+    r"(?:让|讓|使得)(?:投资人|投资者|投資人|投資者|市场|市場|交易员|交易員|股市|资金|資金|板块|板塊)"
 )
 # Explicit attribution: the sentence names a culprit ("blamed on", "the real culprit", "the main
 # reason"), which is a stronger sign of a cause claim than a consequence connective like 引发.
@@ -109,7 +114,11 @@ _NOT_A_CUE_BEFORE: dict[str, str] = {
 # Words before a label's cue that make it name something else: a company's layoffs ("花旗银行大规模
 # 裁员") are not public-sector cuts, and an industry's cycle ("记忆体景气复苏") is not the economy.
 _NOT_A_CUE_AFTER: dict[str, dict[str, re.Pattern[str]]] = {
-    "fiscal_policy": {"裁员": re.compile(r"(?:银行|集团|公司|企业|厂商|巨头|工厂)[^，,。；;]{0,6}$")},
+    "fiscal_policy": {
+        "裁员": re.compile(r"(?:银行|集团|公司|企业|厂商|巨头|工厂)[^，,。；;]{0,6}$"),
+        # a developer's or a company's debt crisis is a credit event (`other`), not public debt
+        "债务危机": re.compile(r"(?:房企|开发商|地产|公司|企业|集团|恒大|碧桂园)[^，,。；;]{0,4}$"),
+    },
     "macro_outlook": {
         "景气": re.compile(r"(?:记忆体|内存|存储|半导体|芯片|晶片|面板|产业|行业|航运|零售业|科技业)$")
     },

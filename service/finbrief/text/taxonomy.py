@@ -24,10 +24,11 @@ OTHER_KINDS: tuple[tuple[str, str], ...] = (
     (
         "a default or debt restructuring",
         "违约 债务重组 债务展期 展期 清盘 破产 倒闭 暴雷 爆雷 资不抵债 无力偿还 偿债 "
-        "债务问题 债务压力 财务困境 财务危机 财务状况",
+        "债务问题 债务压力 财务困境 财务危机 财务状况 房企债务",
     ),
     ("a property-sector crisis", "房地产危机 地产危机 楼市危机 房地产风险 烂尾 断供 保交楼"),
     # Taiwan and Hong Kong write 駭客 (骇客 once simplified) where the mainland writes 黑客
+    ("a trading halt", "暂停交易 停盘 叫停交易"),
     ("a hack or theft", "黑客 骇客 被盗 遭窃 失窃 被窃 盗币 攻击事件"),
     ("a natural disaster or epidemic", "地震 台风 洪水 疫情"),
     ("currency intervention", "干预"),  # in a market article, 干预 is the authorities stepping in
@@ -58,7 +59,7 @@ LABELS: tuple[LabelInfo, ...] = (
         "software, doubts about returns on AI spending",
         cues=[
             *_cues(
-                "DeepSeek 深度求索 低成本AI 算力 AI泡沫 人工智能 大模型 AI竞争 AI",
+                "DeepSeek 深度求索 低成本AI 算力 AI泡沫 人工智能 人工智慧 大模型 AI竞争 AI",  # 智慧: Taiwan
                 "生成式AI ChatGPT AI模型 AI应用",
             ),
             *("AI 竞争", "法律 AI"),  # as seed articles write them, with a space
@@ -82,7 +83,7 @@ LABELS: tuple[LabelInfo, ...] = (
         "hikes, forced selling",
         cues=_cues(
             "流动性 流動性 资金面 资金紧张 钱荒 挤兑 赎回潮 TGA 回购 准备金",
-            "套息 套利交易 保证金 保證金 追加保证金 追缴保证金 保证金要求 保证金比例",
+            "套息 套利交易 保证金 保證金 追加保证金 追缴保证金 保证金要求 保证金比例 逼空 逼仓",
             "去杠杆 去槓桿 杠杆 融资余额 融资盘 强平 强制平仓 平仓 多头平仓 爆仓 斩仓 清算 抵押品 质押",
         ),
     ),
@@ -103,7 +104,7 @@ LABELS: tuple[LabelInfo, ...] = (
             # 裁员 counts only for public-sector cuts (scopes._NOT_A_CUE_AFTER)
             "赤字 财政赤字 财政 预算 财政刺激 财政愚蠢 减税 税改 支出法案 削减开支 减支 DOGE 裁员 裁員",
             "国债 國債 公债 公債 发债 發債 发行国债 举债 公共债务 主权债务 债务上限 债务危机",
-            "政府停摆 政府关门 政府关闭 政府持续关门 政府持续关闭",
+            "停摆 政府停摆 政府关门 政府关闭 政府持续关门 政府持续关闭",
         ),
     ),
     LabelInfo(
@@ -113,6 +114,7 @@ LABELS: tuple[LabelInfo, ...] = (
             "衰退 滞胀 滯脹 停滞性 经济放缓 增长放缓 经济下行 经济疲软 硬着陆 软着陆",
             # 景气 counts only for the economy, not an industry's cycle (scopes._NOT_A_CUE_AFTER)
             "需求疲弱 经济前景 经济增长 景气 经济基本面 宏观基本面 经济恶化 经济担忧 经济忧虑",
+            "楼市降温 楼市低迷 房价下跌",
             "通胀 通膨 通胀数据 物价 CPI PPI GDP PMI",
             "就业 就业数据 就業數據 非农 失业率 零售销售 消费者信心 经济数据",
             "制造业活动 制造业指数 制造业数据 工业生产 工业产出",
@@ -123,6 +125,7 @@ LABELS: tuple[LabelInfo, ...] = (
         covers="company results, guidance, capex plans of specific companies",
         cues=_cues(
             "财报 財報 季报 年报 业绩 業績 业绩预告 盈警 营收 營收 营业额 营收指引 财测 指引 上修 下修",
+            "法说会 业绩会 成绩单",  # Taiwan's earnings call, and a results "report card"
             "盈利 获利 净利 利润 亏损 毛利率 出货 订单 资本开支 資本開支",
             # a company's or an industry's own fundamentals (an economy's are macro_outlook)
             "产业基本面 行业基本面 公司基本面 企业基本面",
@@ -133,8 +136,9 @@ LABELS: tuple[LabelInfo, ...] = (
         covers="diplomatic or military tension, sanctions and bans justified by security (other than trade "
         "measures)",
         cues=_cues(
-            "地缘政治 地緣政治 地缘 紧张局势 局势紧张 紧张关系 关系紧张 关系恶化 中东局势 俄乌 台海",
-            "战争 戰爭 战事 战火 冲突 军事 军演 袭击 空袭 攻击 导弹 核武 开战 入侵 停火 恐袭 政变 封锁",
+            "地缘政治 地緣政治 地缘 局势 紧张关系 关系紧张 关系恶化 俄乌 台海",
+            "战争 戰爭 战事 战火 冲突 军事 军演 袭击 空袭 突袭 轰炸 攻击 导弹 核武 开战 入侵 停火",
+            "恐袭 政变 封锁",
             "制裁 禁运 禁用 国家安全 國家安全",
             # territorial claims and the flashpoints that move markets by name
             "领土 主权争议 吞并 格陵兰 南海 红海 霍尔木兹 朝鲜半岛 加沙",

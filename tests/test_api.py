@@ -134,6 +134,14 @@ def test_unverifiable_bullets_are_dropped_with_warnings_never_shipped(settings: 
     assert all("names Janet Yellen, who is not in the article" in c.user for c in repairs)
     dropped = [w for w in body["warnings"] if "dropped after failing checks" in w]
     assert len(dropped) == len(first) and all("Janet Yellen" in w for w in dropped)
+    # every draft's rendering is held back with its span and problems (the repair said the same
+    # words again, so each rendering is on record once)
+    held = body["withheld"]
+    assert len(held) == len(first) and not any(w["repaired"] for w in held)
+    text = seed("004")
+    for w in held:
+        assert "Yellen" in w["text"] and any("Janet Yellen" in p for p in w["problems"])
+        assert all(text[e["start"] : e["end"]] == e["zh"] for e in w["evidence"])
 
 
 def test_nothing_verified_is_502(settings: Settings) -> None:
@@ -207,6 +215,9 @@ def test_a_scaled_number_is_repaired_with_the_conversions(settings: Settings) ->
         r = httpx.post(base + "/v1/brief", json={"text": JOBS}, timeout=30)
     assert r.status_code == 200, r.text
     assert fixed in r.json()["summary_en"]
+    # the first rendering is still on record, marked as replaced by the repair that shipped
+    (held,) = [w for w in r.json()["withheld"] if w["kind"] == "bullet"]
+    assert "2.2 million" in held["text"] and held["repaired"]
     (repair,) = [c for c in backend.calls if c.tag == "bullet:repair"]
     assert "number not in the source: 2.2 million" in repair.user
     assert "2.2万 = 22,000" in repair.user  # what the fix needs: the sentence's figures in English
@@ -364,3 +375,8 @@ def test_an_evidence_translation_that_changes_the_meaning_is_withheld(settings: 
     assert body["causes"] and all(c["evidence_en"] == "" for c in body["causes"])
     withheld = [w for w in body["warnings"] if "withheld" in w]
     assert len(withheld) == len({c["evidence_start"] for c in body["causes"]})
+    # what was held back is in the brief, once per span, with why
+    held = body["withheld"]
+    assert {w["kind"] for w in held} == {"evidence"} and len(held) == len(withheld)
+    assert all("595 billion yuan" in w["text"] and w["problems"] and not w["repaired"] for w in held)
+    assert {w["evidence"][0]["start"] for w in held} == {c["evidence_start"] for c in body["causes"]}

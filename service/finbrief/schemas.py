@@ -109,6 +109,19 @@ class GroundedText(BaseModel):
     evidence: list[Span] = Field(..., min_length=1)
 
 
+class WithheldText(BaseModel):
+    """English the faithfulness checks held back, and why: a headline or bullet rendering that failed
+    the checks of its own span, or an evidence translation that changed its span's meaning."""
+
+    kind: Literal["headline", "bullet", "evidence"]
+    text: str
+    evidence: list[Span] = Field(..., min_length=1)
+    problems: list[str] = Field(..., min_length=1)
+    repaired: bool = Field(
+        False, description="A later rendering of the same span passed its checks and is in the brief instead"
+    )
+
+
 class KeyFigure(BaseModel):
     value: str = Field(..., description="English rendering with unit scaling applied, e.g. '$595 billion'")
     unit: str = Field(..., description="'USD', 'CNY', '%', 'percentage points', 'x', 'count', ...")
@@ -225,6 +238,11 @@ class Brief(BaseModel):
         description="Lines left out of the brief as page furniture (bylines, share bars, links)",
     )
     warnings: list[str] = Field(default_factory=list)
+    withheld: list[WithheldText] = Field(
+        default_factory=list,
+        description="Every rendering the checks held back, with its problems (a repaired one too): what "
+        "the reader was spared, and what an audit of the checks reads",
+    )
     provenance: Provenance
     source_text: str | None = Field(
         None,

@@ -88,8 +88,9 @@ def score_one(gold: dict[str, Any], brief: Brief, text: str) -> dict[str, Any]:
             if preds:
                 claimants.append(any(claimant_matches(c.claimant, g["by"]) for c in preds))
     # What the brief says, not the source it quotes back: skipped lines and a fetched source_text are
-    # the article's own words (seed 000's page title names "Janet Yellen"; the brief must not).
-    blob = brief.model_dump_json(exclude={"skipped", "source_text"})
+    # the article's own words (seed 000's page title names "Janet Yellen"; the brief must not), and
+    # `withheld` is what the checks refused to say.
+    blob = brief.model_dump_json(exclude={"skipped", "source_text", "withheld"})
     english = _english_blob(brief)
     return {
         "primary": brief.primary_cause,

@@ -16,7 +16,7 @@ from ..model import answers
 from ..model.backends.base import Backend
 from ..model.call import Asker, Usage, provenance
 from ..model.prompts import PromptSet
-from ..schemas import Brief, BriefRequest, BriefStepName, CauseClaim, KeyFigure, Span
+from ..schemas import Brief, BriefRequest, BriefStepName, CauseClaim, KeyFigure, Span, WithheldText
 from ..settings import Settings
 from ..text.candidates import Candidate, find_candidates
 from ..text.entities import extract_entities
@@ -135,6 +135,7 @@ class BriefPipeline:
             source_script=doc.script,
             skipped=[Span(zh=line.text, start=line.start, end=line.end) for line, _ in doc.dropped],
             warnings=ctx.warnings,
+            withheld=_unique(ctx.withheld),
             provenance=provenance(
                 self.backend,
                 self.prompts.version,
@@ -271,6 +272,8 @@ class BriefPipeline:
                 ctx.warnings.append(
                     f"evidence_en of the claim at {c.evidence_start} withheld: {'; '.join(wrong)}"
                 )
+                evidence = [Span(zh=c.evidence_zh, start=c.evidence_start, end=c.evidence_end)]
+                ctx.withheld.append(WithheldText(kind="evidence", text=en, evidence=evidence, problems=wrong))
                 en = ""
             elif problems:
                 ctx.warnings.append(f"evidence_en of the claim at {c.evidence_start}: {'; '.join(problems)}")
@@ -311,3 +314,11 @@ class BriefPipeline:
             dropped = len(figures) - len(key_figures)
             ctx.warnings.append(f"{dropped} key figure(s) dropped: no verified description")
         return key_figures
+
+
+def _unique(withheld: list[WithheldText]) -> list[WithheldText]:
+    """One entry per rendering: claims that share an evidence span share its translation."""
+    seen: dict[tuple[str, str, int], WithheldText] = {}
+    for w in withheld:
+        seen.setdefault((w.kind, w.text, w.evidence[0].start), w)
+    return list(seen.values())

@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ..model.call import Asker, Usage
-from ..schemas import Entity
+from ..schemas import Entity, WithheldText
 from ..text.normalize import Document
 
 
@@ -19,6 +19,7 @@ class BriefContext:
     present: set[str]  # English names of the glossary terms the article has
     entities: list[Entity]
     warnings: list[str] = field(default_factory=list)
+    withheld: list[WithheldText] = field(default_factory=list)  # renderings the checks held back
 
     @property
     def counters(self) -> Counter[str]:

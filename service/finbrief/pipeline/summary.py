@@ -13,7 +13,7 @@ from ..checks.summary import GroundedChecks
 from ..model import answers
 from ..model.prompts import PromptSet
 from ..model.spec import AnswerSpec
-from ..schemas import CauseClaim, GroundedText, Span
+from ..schemas import CauseClaim, GroundedText, Span, WithheldText
 from ..text.glossary import Glossary
 from ..text.segments import Segment
 from .context import BriefContext
@@ -31,6 +31,7 @@ class Draft:
     article: str = ""
     text: str = ""
     problems: list[str] = field(default_factory=list)
+    failed: list[tuple[str, list[str]]] = field(default_factory=list)  # every rendering that failed
 
     @property
     def limits(self) -> tuple[int, int]:
@@ -92,6 +93,8 @@ class GroundedSummary:
             d.problems = checker.problems(
                 d.text, d.span, min_words=min_words, max_chars=max_chars, earlier=earlier
             )
+            if d.problems and d.text:
+                d.failed.append((d.text, d.problems))
             if d.kind == "bullet" and not d.problems:
                 earlier.append(d.text)
 
@@ -100,6 +103,8 @@ class GroundedSummary:
         min_words, max_chars = draft.limits
         others = [d.text for d in drafts if d is not draft and d.kind == "bullet" and not d.problems]
         found = checker.problems(text, draft.span, min_words=min_words, max_chars=max_chars, earlier=others)
+        if found:
+            draft.failed.append((text, found))
         if len(found) < len(draft.problems):
             draft.text, draft.problems = text, found
 
@@ -113,6 +118,13 @@ class GroundedSummary:
 
         bullets = [grounded(d) for d in drafts if d.kind == "bullet" and d.text and not d.problems]
         for d in drafts:
+            evidence = grounded(d).evidence
+            ctx.withheld += [
+                WithheldText(
+                    kind=d.kind, text=text, evidence=evidence, problems=problems, repaired=not d.problems
+                )
+                for text, problems in d.failed
+            ]
             if d.problems:
                 what = "headline" if d.kind == "headline" else f"bullet from {d.span.start}-{d.span.end}"
                 ctx.warnings.append(f"{what} dropped after failing checks: {'; '.join(d.problems)}")

@@ -62,6 +62,37 @@ def test_a_denied_cause_is_a_rejection(sentence: str, label: str, convert: objec
     assert stance_consistent(to_simplified(text), "supported", label) != []
 
 
+NOT_DENIALS = [  # (sentence, label it still supports): a negation that denies no cause
+    ("这已经不是特朗普第一次对格陵兰岛表现出兴趣，美股因此大跌。", "geopolitics"),
+    ("分析师表示，关税并不是股市下跌的唯一原因。", "trade_policy"),
+    ("美元走强并非单一事件驱动，而是美国经济数据强劲的结果，新台币因此贬值。", "macro_outlook"),
+]
+
+
+@pytest.mark.parametrize("convert", [to_simplified, to_traditional], ids=["zh-Hans", "zh-Hant"])
+@pytest.mark.parametrize(("sentence", "label"), NOT_DENIALS)
+def test_not_the_first_or_the_only_denies_nothing(sentence: str, label: str, convert: object) -> None:
+    supported, rejected = _labels(convert(sentence))  # type: ignore[operator]
+    assert label in supported and not rejected
+
+
+REPORT_DENIALS = [  # (text, label the denier rejects): a report, then its denial
+    ("伦镍暴涨。\n市场传闻，某巨头在镍市场逼空空头。\n该公司回应称，上述说法完全是胡说八道。", "liquidity"),
+    ("教育股周三暴跌。\n网传监管部门将出台新规限制教育股，教育企业纷纷澄清消息不实。", "other"),
+    ("油价大跌。\n有报道称中东爆发军事冲突，官方否认有关传闻。", "geopolitics"),
+]
+
+
+@pytest.mark.parametrize("convert", [to_simplified, to_traditional], ids=["zh-Hans", "zh-Hant"])
+@pytest.mark.parametrize(("text", "label"), REPORT_DENIALS)
+def test_a_denied_report_is_a_rejection_by_its_denier(text: str, label: str, convert: object) -> None:
+    source = convert(text)  # type: ignore[operator]
+    denial = next(c for c in find_candidates(normalize(source), 10) if c.claim_anchor is not None)
+    assert denial.rejected == [label] and source[denial.span.start : denial.span.end] == denial.span.text
+    assert denial.span.text.endswith(denial.claim_anchor.text)  # the denier's sentence: the claimant
+    assert stance_consistent(to_simplified(denial.span.text), "rejected") == []
+
+
 DISMISSES = [  # (sentence, label it rejects): the denied cause is the subject, before the dismissal
     ("川普宣布对欧洲国家加征关税对美国市场的影响有限。", "trade_policy"),
     ("分析师认为，降息预期并不是这次金价下跌的主因，美元走强才是。", "monetary_policy"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from ..text.scopes import NEG_BLANKET_RE, label_hits, negation_scopes
+from ..text.scopes import DENIES_A_REPORT_RE, NEG_BLANKET_RE, label_hits, negation_scopes
 from ..text.taxonomy import EN_CUES, LABEL_IDS
 
 
@@ -18,8 +18,8 @@ def evidence_verbatim(text: str, zh: str, start: int, end: int) -> list[str]:
 def stance_consistent(simplified_evidence: str, stance: str, label: str | None = None) -> list[str]:
     """A rejected claim's evidence carries a negating cue; a supported claim's label is named outside
     every negation scope ("是关税，而非AI" supports trade_policy and cannot support ai_disruption)."""
-    negated = bool(negation_scopes(simplified_evidence, 0, len(simplified_evidence))) or bool(
-        NEG_BLANKET_RE.search(simplified_evidence)
+    negated = bool(negation_scopes(simplified_evidence, 0, len(simplified_evidence))) or any(
+        rx.search(simplified_evidence) for rx in (NEG_BLANKET_RE, DENIES_A_REPORT_RE)
     )
     if stance == "rejected" and not negated:
         return ["a rejected claim's evidence has no negating cue"]

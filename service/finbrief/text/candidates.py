@@ -18,6 +18,7 @@ from .scopes import (
     CAUSE_RE,
     CLAUSE_END_RE,
     DENIES_A_CAUSE_RE,
+    DENIES_A_REPORT_RE,
     MOVE_RE,
     NEG_BLANKET_RE,
     PATTERN_OF,
@@ -112,6 +113,7 @@ def find_candidates(doc: Document, limit: int, *, open_denials: bool = False) ->
             score += 0.2 * min(len(supported) + len(rejected), 3)
             out.append(Candidate(sent, supported, rejected, score, para))
     out.extend(_blanket_candidates(doc))
+    out.extend(_report_denials(doc))
     # Keep the best, then restore document order (map steps walk the article front to back).
     chosen = select(doc, out, limit) + open_candidates(doc, out)
     chosen += open_denied_causes(doc) if open_denials else []
@@ -252,3 +254,33 @@ def _blanket_candidates(doc: Document) -> list[Candidate]:
             anchor = Segment(m.start(), end, doc.text[m.start() : end])
             out.append(Candidate(span, [], rejected, 5.0, item, claim_anchor=anchor))
     return out
+
+
+def _report_denials(doc: Document) -> list[Candidate]:
+    """"A report said X; the company called that nonsense": the labels the report names are rejected
+    by the denier. The report is what comes before the denial in its paragraph, or, where that names
+    no cause, the paragraph before. Evidence runs from the report through the denying sentence."""
+    simp, out = doc.simplified, []
+    paras = doc.body if doc.title is None else [doc.title, *doc.body]
+    for idx, para in enumerate(paras):
+        m = DENIES_A_REPORT_RE.search(simp, para.start, para.end)
+        if not m:
+            continue
+        start = para.start
+        rejected = _named(simp, start, m.start())
+        if not rejected and idx > 0:
+            start = paras[idx - 1].start
+            rejected = _named(simp, start, paras[idx - 1].end)
+        if not rejected:
+            continue
+        stop = re.compile(r"[。！？!?]").search(doc.text, m.end(), para.end)
+        end = stop.end() if stop else para.end
+        said = max(doc.text.rfind(p, para.start, m.start()) for p in "。！？!?") + 1  # -1 if none
+        anchor = Segment(max(said, para.start), end, doc.text[max(said, para.start) : end])
+        span = Segment(start, end, doc.text[start:end])
+        out.append(Candidate(span, [], rejected, 5.0, para, claim_anchor=anchor))
+    return out
+
+
+def _named(simp: str, start: int, end: int) -> list[str]:
+    return list(dict.fromkeys(label for label, _ in label_hits(simp, start, end)))

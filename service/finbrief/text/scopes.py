@@ -44,6 +44,15 @@ NEG_BLANKET_RE = re.compile(
     r"(以上|上述|这些|這些)[^。；;]{0,8}(皆是|都是|均是|全是|皆为|都为)?[^。；;]{0,6}"
     r"(Bullshit|bullshit|噪音|胡扯|扯淡|无稽之谈|無稽之談|借口|藉口)|皆是\s*Bullshit"
 )
+# Denying a claim just reported ("上述说法完全是胡说八道", "澄清消息不实", "否认有关传闻"): what the
+# report said is denied by whoever denies it; its scope is the report before it
+# (candidates._report_denials).
+DENIES_A_REPORT_RE = re.compile(
+    r"(?:上述|这种|该|此|这一|有关|相关|以上)(?:这种)?(?:说法|传闻|传言|报道|消息|指控)[^。；;]{0,12}?"
+    r"(?:胡说八道|一派胡言|无稽之谈|不实|不属实|失实|谣言|子虚乌有|毫无根据|并非事实|不是事实)"
+    r"|(?:澄清|否认|驳斥|辟谣)[^。；;]{0,10}?(?:传闻|传言|消息|说法|报道)"
+    r"|(?:消息|传闻|传言|说法|报道)(?:纯属|完全|并)?(?:不实|失实|谣言|子虚乌有)"
+)
 # Denials that are about what caused something, whatever is denied ("而非…", "与…无关", "反驳…的说法",
 # "未反映基本面"). A bare 不是 is not enough, even with 而是: "回应不是喝彩，而是抛售" denies no cause.
 DENIES_A_CAUSE_RE = re.compile(r"而非|并非|无关|没有关系|反驳|驳斥|反映|不受|未受")
@@ -143,15 +152,23 @@ _LABEL_PATTERNS = [
 PATTERN_OF: dict[str, re.Pattern[str]] = dict(_LABEL_PATTERNS)
 
 
+# "Not the first time", "not the only reason", "not driven by a single event": the negation denies
+# that X is first, only or alone, not X itself.
+NOT_EXCLUSIVE_RE = re.compile(r"[^，,。；;]{0,12}?(?:第一次|首次|头一次|头一回|唯一|单一)")
+
+
 def negation_scopes(simp: str, start: int, end: int) -> list[tuple[int, int]]:
     """The stretches of simp[start:end] a denial covers. A negation that is half of a double negation
-    ("不排除", "并未否认") denies nothing: the claim stands, so it opens no scope."""
+    ("不排除", "并未否认") denies nothing: the claim stands, so it opens no scope; nor does one that
+    denies only that X is the first or the only ("不是唯一原因")."""
     doubles = [(m.start(), m.end()) for m in DOUBLE_NEG_RE.finditer(simp, start, end)]
     scopes = []
     for m in NEG_FORWARD_RE.finditer(simp, start, end):
         if any(a < m.end() and m.start() < b for a, b in doubles):
             continue
         stop = CLAUSE_END_RE.search(simp, m.end(), end)
+        if NOT_EXCLUSIVE_RE.match(simp, m.end(), stop.start() if stop else end):
+            continue
         scopes.append((m.start(), stop.start() if stop else end))
     for m in NEG_UNRELATED_RE.finditer(simp, start, end):
         scopes.append((m.start(), m.end()))

@@ -228,3 +228,19 @@ def test_a_conceded_cause_is_not_a_driver(traditional: bool) -> None:
 def test_a_currency_move_is_a_move() -> None:
     doc = normalize("日元急贬。\n财务大臣表示，政府准备进场干预，必要时出手遏止日元急贬。")
     assert any("other" in c.supported for c in find_candidates(doc, 8))
+
+
+@pytest.mark.parametrize("traditional", [False, True], ids=["zh-Hans", "zh-Hant"])
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        # the news in the paragraph before the reaction names the domain
+        ("特朗普宣布暂停加征关税90天，对华关税升至125%。\n消息一经发布，美股应声大涨。", "trade_policy"),
+        # the article's subject leads the choices: a small model leans to the first one it sees
+        ("中东战事升级，以色列空袭伊朗，冲突持续。\n尽管细节不明，市场反应迅速，油价大涨。", "geopolitics"),
+    ],
+)
+def test_an_open_question_offers_the_articles_subject_first(text: str, first: str, traditional: bool) -> None:
+    doc = normalize(to_traditional(text) if traditional else text)
+    (opened,) = [c for c in find_candidates(doc, 8) if c.open]
+    assert opened.supported[0] == first and "none" not in opened.supported

@@ -87,6 +87,8 @@ def test_other_says_what_it_is() -> None:
         ("市场担心景气走弱，导致股市下跌。", "macro_outlook", True),
         ("房企债务危机拖累地产股下跌。", "fiscal_policy", False),  # a developer's, not public debt
         ("欧洲主权债务危机拖累股市下跌。", "fiscal_policy", True),
+        ("央行下调存款准备金率，带动A股大涨。", "liquidity", False),  # a policy ratio: monetary
+        ("银行准备金骤降，资金面紧张导致债市下跌。", "liquidity", True),
     ],
 )
 def test_a_cue_counts_only_where_its_words_before_do_not_name_something_else(

@@ -119,6 +119,7 @@ AHEAD_RE = re.compile(r"未来|未來|将会|將會|可能会|可能會|或将|�
 _NOT_A_CUE_BEFORE: dict[str, str] = {
     "fiscal_policy": "收益率|殖利率|利率",
     "earnings": "了结|回吐|盘",  # 获利了结 is profit-taking (valuation), not a company's profit
+    "liquidity": "率",  # 存款准备金率 is a policy ratio the central bank sets (monetary_policy)
 }
 # Words before a label's cue that make it name something else: a company's layoffs ("花旗银行大规模
 # 裁员") are not public-sector cuts, and an industry's cycle ("记忆体景气复苏") is not the economy.

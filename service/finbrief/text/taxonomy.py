@@ -73,7 +73,7 @@ LABELS: tuple[LabelInfo, ...] = (
             # who chairs the central bank is part of the label: its heads and nominees, by name
             "美联储主席 联准会主席 鲍威尔 鮑爾 沃什 華許 哈塞特 伯南克 植田和男 黑田东彦 拉加德 潘功胜",
             "央行 日本央行 日银 欧洲央行 欧央行 人民银行 人行 英伦银行",
-            "降息 减息 升息 加息 降准 利率 基准利率 政策利率 利率决议 议息 点阵图",
+            "降息 减息 升息 加息 降准 准备金率 利率 基准利率 政策利率 利率决议 议息 点阵图",
             "缩表 縮表 扩表 量化宽松 量化紧缩 货币政策 货币紧缩 货币宽松 鹰派 鷹派 鸽派 MLF LPR",
         ),
     ),

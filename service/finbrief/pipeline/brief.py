@@ -81,7 +81,7 @@ class BriefPipeline:
         doc = normalize(req.text, req.title, min_chars=self.settings.min_text_chars)
         normalize_s = time.perf_counter() - started
         ctx = self._context(doc)
-        paragraphs = [doc.title, *doc.body] if doc.title else list(doc.body)
+        paragraphs = list(doc.units)
         candidates = find_candidates(
             doc, self._candidate_limit(len(self._groups(paragraphs))), open_denials=self.settings.open_denials
         )
@@ -194,7 +194,7 @@ class BriefPipeline:
 
     def _chunks(self, doc: Document, paragraphs: list[Segment]) -> list[Chunk]:
         """A "……" line stands where paragraphs were left out, so the model knows the text jumps."""
-        order = {id(p): i for i, p in enumerate([doc.title, *doc.body] if doc.title else doc.body)}
+        order = {id(p): i for i, p in enumerate(doc.units)}
         out = []
         for group in self._groups(paragraphs):
             lines = []
@@ -208,7 +208,7 @@ class BriefPipeline:
     def _pick_figures(self, doc: Document) -> list[Figure]:
         """Money and ratio figures, lead first, one per distinct value."""
         found: list[Figure] = []
-        for rank, para in enumerate([doc.title, *doc.body] if doc.title else doc.body):
+        for rank, para in enumerate(doc.units):
             for f in find_figures(doc.text, para.start, para.end):
                 if f.unit != "count" and all(f.english() != g.english() for g in found):
                     found.append(f)

@@ -96,7 +96,7 @@ def _rather(simp: str, sent: Segment) -> set[str]:
 def find_candidates(doc: Document, limit: int, *, open_denials: bool = False) -> list[Candidate]:
     simp = doc.simplified
     out: list[Candidate] = []
-    units = doc.body if doc.title is None else [doc.title, *doc.body]
+    units = doc.units
     lead_end = units[1].end if len(units) > 1 else units[0].end
     for para in units:
         sentences = split_sentences(doc.text, para.start, para.end)
@@ -133,7 +133,7 @@ def open_candidates(doc: Document, found: list[Candidate]) -> list[Candidate]:
     at most MAX_OPEN."""
     simp, out = doc.simplified, list[Candidate]()
     covered = {c.paragraph.start for c in found if c.paragraph is not None and c.supported}
-    paras = doc.body if doc.title is None else [doc.title, *doc.body]
+    paras = doc.units
     for idx, para in enumerate(paras):
         if len(out) == MAX_OPEN:
             break
@@ -167,7 +167,7 @@ def open_denied_causes(doc: Document) -> list[Candidate]:
     move. A label the same sentence supports by its cues is not offered: one voice does not deny what it
     just gave as the cause ("主要是因为流动性偏低，而非源自…特定事件"). Lead first, at most MAX_OPEN."""
     simp, out = doc.simplified, list[Candidate]()
-    for para in doc.body if doc.title is None else [doc.title, *doc.body]:
+    for para in doc.units:
         if not MOVE_RE.search(simp, para.start, para.end):
             continue
         for sent in split_sentences(doc.text, para.start, para.end):
@@ -280,7 +280,7 @@ def _report_denials(doc: Document) -> list[Candidate]:
     by the denier. The report is what comes before the denial in its paragraph, or, where that names
     no cause, the paragraph before. Evidence runs from the report through the denying sentence."""
     simp, out = doc.simplified, []
-    paras = doc.body if doc.title is None else [doc.title, *doc.body]
+    paras = doc.units
     for idx, para in enumerate(paras):
         m = DENIES_A_REPORT_RE.search(simp, para.start, para.end)
         if not m:

@@ -177,7 +177,7 @@ def name_mentions(
 
 def extract_entities(doc: Document, glossary: Glossary) -> list[Entity]:
     out: dict[str, Entity] = {}
-    for para in [doc.title, *doc.body] if doc.title else doc.body:
+    for para in doc.units:
         for m in name_mentions(doc, glossary, para.start, para.end):
             if m.english in out:
                 continue

@@ -43,6 +43,11 @@ class Document:
     dropped: list[tuple[Segment, str]] = field(default_factory=list)
     simplified: str = ""  # same length as text: offsets carry over
 
+    @property
+    def units(self) -> list[Segment]:
+        """The title (where there is one) and the kept paragraphs, in order: what is read."""
+        return self.body if self.title is None else [self.title, *self.body]
+
     def body_text(self) -> str:
         return "\n".join(p.text for p in self.body)
 

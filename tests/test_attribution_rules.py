@@ -134,6 +134,14 @@ def test_the_selling_itself_is_not_the_thesis_when_a_driver_is_named() -> None:
     assert primary_cause(argued, lead_end=50) == "positioning"
 
 
+def test_a_guess_is_not_the_thesis_where_a_named_cause_is_given() -> None:
+    # an open question's answer in the lead: its evidence names no cue of its label
+    guess = claim("liquidity", 0, "市场反应迅速，油价大跌。", 0.6)
+    named = claim("geopolitics", 300, "双方宣布停火，中东冲突降温。", 0.55)
+    assert primary_cause([guess, named], lead_end=50) == "geopolitics"
+    assert primary_cause([guess], lead_end=50) == "liquidity"  # nothing named: the guess stands
+
+
 def test_names_the_glossary_lacks_reach_the_entities() -> None:
     text = (
         "芝加哥商业交易所集团（CME Group）周四上调保证金，银价暴跌。\n"

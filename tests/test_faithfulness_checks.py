@@ -147,6 +147,12 @@ def test_an_organization_the_source_does_not_name_fails(glossary: Glossary) -> N
     assert checks.unsupported_names("RBS Wealth Management's CIO said", glossary, ubs) == [
         "names RBS, which is not in the article"
     ]
+    # a name inside a longer one the English says is not said on its own (attribution2 b02)
+    pboc = {h.term.english for h in glossary.find("中国人民银行宣布降准")}
+    assert checks.unsupported_names("The People's Bank of China cut the ratio", glossary, pboc) == []
+    assert checks.unsupported_names("The People's Bank of China cut the ratio", glossary, set()) == [
+        "names People's Bank of China, which is not in the article"  # and not Bank of China too
+    ]
 
 
 @pytest.mark.parametrize(
@@ -233,6 +239,11 @@ def test_a_cause_the_source_never_names_fails() -> None:
     assert not checks.causes_attested(
         zh, "The Nikkei fell as carry trades unwound after a rate hike by the central bank."
     )
+    # What lifts a market is a cause as surely as what sinks it (attribution2 b32: a rate cut the
+    # article never mentions "boosting stock prices")
+    rally = "成都全面取消住房限购，刺激地产股大涨。"
+    invented = "China's central bank lowered interest rates, boosting stock prices."
+    assert checks.causes_attested(rally, invented)
     # Without a causal phrase, a mention is not a claim about why.
     assert not checks.causes_attested(zh, "Investors also watched the election.")
     assert not checks.causes_attested("竞选活动激起党内争论。", "The election campaign sparked a dispute.")

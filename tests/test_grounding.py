@@ -58,6 +58,9 @@ def test_each_check_catches_its_flip_and_passes_the_faithful_rendering(
 def test_a_span_reporting_both_directions_passes_either() -> None:
     span = "道指早盘下跌300点，尾盘反弹收高。"
     assert direction_agrees(span, "The Dow rebounded to close higher.") == []
+    # 回落 then 攀高: the span reports both, so a rise is no flip (attribution2 b02)
+    both = "A股早盘高开后一度有所回落,但此后逐渐攀高。"
+    assert direction_agrees(both, "A-shares rise after good news.") == []
     assert direction_agrees(span, "The Dow fell 300 points early.") == []
 
 

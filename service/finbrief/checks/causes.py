@@ -39,6 +39,9 @@ def label_known(label: str) -> list[str]:
 
 EN_CAUSAL = re.compile(
     r"caus|due to|driven by|drove|trigger|led to|because|blame|result of|spark|fuel|push(?:ed|ing)?\b|"
+    # what lifts a market is a cause too ("boosting stock prices"); not "lift", which also says a
+    # rule was lifted
+    r"boost(?:s|ed|ing)?\b|buoy(?:s|ed|ing)?\b|spurr?(?:s|ed|ing)?\b|"
     r"weigh(?:ed|s|ing)? on|dragg?(?:ed|ing)?\b|on (?:fears|worries|concerns) (?:of|about|over|that)",
     re.I,
 )

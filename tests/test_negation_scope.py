@@ -66,6 +66,8 @@ NOT_DENIALS = [  # (sentence, label it still supports): a negation that denies n
     ("这已经不是特朗普第一次对格陵兰岛表现出兴趣，美股因此大跌。", "geopolitics"),
     ("分析师表示，关税并不是股市下跌的唯一原因。", "trade_policy"),
     ("美元走强并非单一事件驱动，而是美国经济数据强劲的结果，新台币因此贬值。", "macro_outlook"),
+    # "not as X usually does": a comparison (attribution2 holdout b36, after its run; seed 000 too)
+    ("央行加息只防止了日元下跌，而不是像通常的加息那样推高日元，日元因此走弱。", "monetary_policy"),
 ]
 
 

@@ -156,21 +156,25 @@ PATTERN_OF: dict[str, re.Pattern[str]] = dict(_LABEL_PATTERNS)
 # "Not the first time", "not the only reason", "not driven by a single event": the negation denies
 # that X is first, only or alone, not X itself.
 NOT_EXCLUSIVE_RE = re.compile(r"[^，,。；;]{0,12}?(?:第一次|首次|头一次|头一回|唯一|单一)")
+# "而不是像通常的加息那样推高日元": not as X usually does; a comparison, no cause denied.
+NOT_AS_USUAL_RE = re.compile(r"\s*(?:像|如|如同|和|跟)[^，,。；;]{0,20}?(?:那样|一样|般|那般)")
 
 
 def negation_scopes(simp: str, start: int, end: int) -> list[tuple[int, int]]:
     """The stretches of simp[start:end] a denial covers. A negation that is half of a double negation
     ("不排除", "并未否认") denies nothing: the claim stands, so it opens no scope; nor does one that
-    denies only that X is the first or the only ("不是唯一原因")."""
+    denies only that X is the first or the only ("不是唯一原因"), or compares with what X usually does
+    ("而不是像通常的加息那样")."""
     doubles = [(m.start(), m.end()) for m in DOUBLE_NEG_RE.finditer(simp, start, end)]
     scopes = []
     for m in NEG_FORWARD_RE.finditer(simp, start, end):
         if any(a < m.end() and m.start() < b for a, b in doubles):
             continue
         stop = CLAUSE_END_RE.search(simp, m.end(), end)
-        if NOT_EXCLUSIVE_RE.match(simp, m.end(), stop.start() if stop else end):
+        clause_end = stop.start() if stop else end
+        if any(rx.match(simp, m.end(), clause_end) for rx in (NOT_EXCLUSIVE_RE, NOT_AS_USUAL_RE)):
             continue
-        scopes.append((m.start(), stop.start() if stop else end))
+        scopes.append((m.start(), clause_end))
     for m in NEG_UNRELATED_RE.finditer(simp, start, end):
         scopes.append((m.start(), m.end()))
     for m in NEG_BACKWARD_RE.finditer(simp, start, end):

@@ -82,6 +82,7 @@ def test_other_says_what_it_is() -> None:
     ("sentence", "label", "counts"),
     [
         ("某科技公司宣布大规模裁员，股价下跌。", "fiscal_policy", False),  # a company's layoffs
+        ("英特尔拟裁员15%，股价暴跌20%。", "fiscal_policy", False),  # a company by name (attribution2 b19)
         ("联邦政府大规模裁员，拖累消费股下跌。", "fiscal_policy", True),
         ("半导体景气复苏，带动芯片股大涨。", "macro_outlook", False),  # an industry's cycle
         ("市场担心景气走弱，导致股市下跌。", "macro_outlook", True),

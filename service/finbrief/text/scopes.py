@@ -121,11 +121,10 @@ _NOT_A_CUE_BEFORE: dict[str, str] = {
     "earnings": "了结|回吐|盘",  # 获利了结 is profit-taking (valuation), not a company's profit
     "liquidity": "率",  # 存款准备金率 is a policy ratio the central bank sets (monetary_policy)
 }
-# Words before a label's cue that make it name something else: a company's layoffs ("花旗银行大规模
-# 裁员") are not public-sector cuts, and an industry's cycle ("记忆体景气复苏") is not the economy.
+# Words before a label's cue that make it name something else: an industry's cycle ("记忆体景气复苏")
+# is not the economy, a developer's debt crisis is not public debt.
 _NOT_A_CUE_AFTER: dict[str, dict[str, re.Pattern[str]]] = {
     "fiscal_policy": {
-        "裁员": re.compile(r"(?:银行|集团|公司|企业|厂商|巨头|工厂)[^，,。；;]{0,6}$"),
         # a developer's or a company's debt crisis is a credit event (`other`), not public debt
         "债务危机": re.compile(r"(?:房企|开发商|地产|公司|企业|集团|恒大|碧桂园)[^，,。；;]{0,4}$"),
     },
@@ -205,6 +204,19 @@ def label_hits(simp: str, start: int, end: int) -> list[tuple[str, int]]:
     ]
 
 
+# Cues that count only after words naming what the label is about: layoffs are fiscal policy where
+# the employer is the state ("对联邦机构大裁员", "政府效率部裁员"), not a company ("英特尔拟裁员15%").
+_ONLY_AFTER: dict[str, dict[str, re.Pattern[str]]] = {
+    "fiscal_policy": {
+        "裁员": re.compile(r"(?:政府|联邦|公务员|公共部门|机构|DOGE|马斯克|效率)[^。；;]{0,12}$"),
+    },
+}
+
+
 def _names_something_else(simp: str, label: str, m: re.Match[str]) -> bool:
-    before = _NOT_A_CUE_AFTER.get(label, {}).get(m.group())
-    return bool(before and before.search(simp, max(0, m.start() - 12), m.start()))
+    before = simp[max(0, m.start() - 20) : m.start()]
+    not_after = _NOT_A_CUE_AFTER.get(label, {}).get(m.group())
+    only_after = _ONLY_AFTER.get(label, {}).get(m.group())
+    return bool(
+        (not_after and not_after.search(before[-12:])) or (only_after and not only_after.search(before))
+    )

@@ -70,7 +70,8 @@ EN_EVENTS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(r"疫情|新冠|肺炎|病毒|流行病"),
     ),
     "war": (
-        re.compile(r"\bwars?\b|invasion|military conflict", re.I),
+        # not a trade, price or currency war (贸易战 is trade policy, checked by its label)
+        re.compile(r"(?<!trade )(?<!price )(?<!currency )\bwars?\b|invasion|military conflict", re.I),
         re.compile(r"战争|战事|冲突|入侵|开战|军事"),
     ),
     "election": (re.compile(r"election", re.I), re.compile(r"选举|大选|竞选|选情|投票")),

@@ -60,7 +60,7 @@ def unsupported_names(english: str, glossary: Glossary, present: set[str]) -> li
         elif (
             term.type in ("company", "organization")
             and not any(term.english in name for name in present)
-            and _word_in(term.english, english)
+            and _names_org(term.english, english)
             and not any(term.english in longer and term.english != longer for longer in said)
         ):
             problems.append(f"names {term.english}, which is not in the article")
@@ -112,6 +112,15 @@ def _kept(word: str, target: str) -> bool:
 
 def _fold(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).lower()
+
+
+# "US Treasury yields" names a market, not the department: an organization's name before an
+# instrument's is not the organization acting.
+_INSTRUMENT = r"\s+(?:yields?|bonds?|notes?|bills?|securities|debt|market|prices?)\b"
+
+
+def _names_org(name: str, text: str) -> bool:
+    return re.search(rf"(?<![A-Za-z]){re.escape(name)}(?![A-Za-z])(?!{_INSTRUMENT})", text) is not None
 
 
 def _word_in(word: str, text: str) -> bool:

@@ -64,7 +64,7 @@ def direction_agrees(span_zh: str, english: str) -> list[str]:
 _USD_JPY_QUOTE = re.compile(r"美元兑日[元圆币]|日[元圆币]兑(?:1|一)?美元|日[元圆币]汇率")
 _ZH_YEN_STRONG = re.compile(r"日[元圆币][^，,。；]{0,6}(?:升值|走强|走升|反弹|强势)")
 _EN_YEN_STRONG = re.compile(
-    r"\byen\b[^.;]{0,30}\b(?:rose|rises|rising|gain\w*|strengthen\w*|stronger|appreciat\w*|climb\w*|jump\w*|"
+    r"\byen\b[^.;,]{0,30}\b(?:rose|rises|rising|gain\w*|strengthen\w*|stronger|appreciat\w*|climb\w*|jump\w*|"
     r"surg\w*|soar\w*|rall\w*|rebound\w*)|\b(?:strong|stronger)(?:er)? yen\b",
     re.I,
 )

@@ -110,7 +110,8 @@ SAYS_RE = re.compile(
 )
 # Hedges keep a claim but not as fact: "may", "is expected to" (不排除 raises a possibility). Not 预期
 # ("高于预期" is "than expected", a fact) nor 担忧 (a worry is a sentiment the sentence reports).
-HEDGE_RE = re.compile(r"可能|或将|或许|也许|恐将|恐怕|有望|预计|料将|不排除|或会|恐")
+# 恐 alone is "is feared to"; 恐慌 and 恐惧 are panic and fear, a sentiment reported as fact.
+HEDGE_RE = re.compile(r"可能|或将|或许|也许|恐将|恐怕|有望|预计|料将|不排除|或会|恐(?!慌|惧|怖)")
 # Forward-looking hedges describe risks to come, not what moved the market.
 AHEAD_RE = re.compile(r"未来|未來|将会|將會|可能会|可能會|或将|或將|展望")
 

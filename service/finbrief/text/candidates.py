@@ -48,6 +48,7 @@ class Candidate:
     open: bool = False
 
 
+_SENTENCE_END_RE = re.compile(r"[。！？!?]")
 # A cue just before one of these names the stocks that moved ("人工智能概念股", "AI服务器概念股").
 _SECTOR_RE = re.compile(r"[^，,。；;\s]{0,4}?(?:概念股|概念|板块|类股|相关股)")
 
@@ -132,6 +133,7 @@ def open_candidates(doc: Document, found: list[Candidate]) -> list[Candidate]:
     日本市场影响，并反驳了有关格陵兰岛问题导致…的说法" gives its driver without a cue word. Lead first,
     at most MAX_OPEN."""
     simp, out = doc.simplified, list[Candidate]()
+    counts = _named_counts(simp)  # once per article: the choices' order and its most-named label
     covered = {c.paragraph.start for c in found if c.paragraph is not None and c.supported}
     paras = doc.units
     for idx, para in enumerate(paras):
@@ -153,9 +155,9 @@ def open_candidates(doc: Document, found: list[Candidate]) -> list[Candidate]:
             # the news a market reacts to is often told in the paragraph before ("消息一出，美股应声大涨")
             named = Segment(paras[idx - 1].start, para.end, "") if idx else para
             # ... or anywhere in an article about it: its most-named label is always a choice
-            top = [label for label, _ in _named_counts(simp).most_common(1)]
+            top = [label for label, _ in counts.most_common(1)]
             choices = [label for label in {*open_choices(simp, named), *top} if label not in denied]
-            out.append(Candidate(reasons[0], by_salience(simp, choices), [], 1.0, para, open=True))
+            out.append(Candidate(reasons[0], by_salience(choices, counts), [], 1.0, para, open=True))
     return out
 
 
@@ -167,6 +169,7 @@ def open_denied_causes(doc: Document) -> list[Candidate]:
     move. A label the same sentence supports by its cues is not offered: one voice does not deny what it
     just gave as the cause ("主要是因为流动性偏低，而非源自…特定事件"). Lead first, at most MAX_OPEN."""
     simp, out = doc.simplified, list[Candidate]()
+    counts = _named_counts(simp)
     for para in doc.units:
         if not MOVE_RE.search(simp, para.start, para.end):
             continue
@@ -186,16 +189,15 @@ def open_denied_causes(doc: Document) -> list[Candidate]:
                 continue
             supported, _ = _classify(simp, sent, blanket=False)
             choices = [label for label in open_choices(simp, para) if label not in supported]
-            out.append(Candidate(sent, [], by_salience(simp, choices), 1.0, para, open=True))
+            out.append(Candidate(sent, [], by_salience(choices, counts), 1.0, para, open=True))
     return out
 
 
-def by_salience(simp: str, labels: list[str]) -> list[str]:
+def by_salience(labels: list[str], counts: Counter[str]) -> list[str]:
     """An open question's choices, the labels the article names most first. A small model leans to
     the first choice it is shown (on the attribution2 dev half, 3 of 4 open questions answered the
     first-listed "liquidity", all wrong); the article's own subject is the better first guess."""
-    named = _named_counts(simp)
-    return sorted(labels, key=lambda label: (-named[label], LABEL_IDS.index(label)))
+    return sorted(labels, key=lambda label: (-counts[label], LABEL_IDS.index(label)))
 
 
 def _named_counts(simp: str) -> Counter[str]:
@@ -266,7 +268,7 @@ def _blanket_candidates(doc: Document) -> list[Candidate]:
                 continue
             taken.update((item.start, label) for label in rejected)
             end = para.end
-            stop = re.compile(r"[。！？!?]").search(doc.text, m.end(), para.end)
+            stop = _SENTENCE_END_RE.search(doc.text, m.end(), para.end)
             if stop:
                 end = stop.end()
             span = Segment(item.start, end, doc.text[item.start : end])
@@ -292,7 +294,7 @@ def _report_denials(doc: Document) -> list[Candidate]:
             rejected = _named(simp, start, paras[idx - 1].end)
         if not rejected:
             continue
-        stop = re.compile(r"[。！？!?]").search(doc.text, m.end(), para.end)
+        stop = _SENTENCE_END_RE.search(doc.text, m.end(), para.end)
         end = stop.end() if stop else para.end
         said = max(doc.text.rfind(p, para.start, m.start()) for p in "。！？!?") + 1  # -1 if none
         anchor = Segment(max(said, para.start), end, doc.text[max(said, para.start) : end])

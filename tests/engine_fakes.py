@@ -32,6 +32,8 @@ def step_tag(body: dict[str, Any]) -> str:
     kinds = {"headline": "headline", "bullet": "bullet", "drivers": "claim", "answer": "claim:label"}
     if key:
         return kinds.get(key.group(1), "figure" if key.group(1) == "what" else key.group(1))
+    if grammar.startswith('root ::= "yes"'):  # a one-word answer (spec.OneWord)
+        return "claim:label"
     return "translate" if grammar.startswith("root ::= [^") else ""
 
 

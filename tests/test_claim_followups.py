@@ -28,7 +28,7 @@ def brief(settings: Settings, answer_yes_for: set[str]) -> tuple[dict[str, list[
         if req.tag == "claim:label":
             asked = req.user.rsplit("»", 1)[1]  # the ask after the quoted sentence names the label
             label = next(label for label in LABEL_IDS if f'"{label}"' in asked)
-            return json.dumps({"answer": "yes" if label in answer_yes_for else "no"})
+            return "yes" if label in answer_yes_for else "no"  # one word, as the grammar allows
         return default_responder(req)
 
     backend = ScriptedBackend(responder)

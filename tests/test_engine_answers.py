@@ -26,7 +26,6 @@ PIPELINE_ANSWERS: dict[str, JsonAnswer] = {
     "claim": answers.claim_answer(LABELS, CLAIMANTS),
     "claim_open": answers.claim_answer(LABELS, CLAIMANTS, allow_none=True, max_drivers=1),
     "claim_denied": answers.claim_answer(LABELS[:2], CLAIMANTS, allow_none=False),
-    "yes_no": answers.yes_no_answer(),
     "figure": answers.figure_answer(),
     "translation": answers.translation_answer(50),
 }
@@ -41,7 +40,6 @@ def test_grammars_are_the_ones_written_by_hand_before_specs() -> None:
         "claim1": grammar.claim_grammar(LABELS, CLAIMANTS),
         "claim2": grammar.claim_grammar(LABELS, CLAIMANTS, allow_none=False, max_drivers=1),
         "claim3": grammar.claim_grammar(LABELS[:1], ["author"], allow_none=True, max_drivers=None),
-        "yesno": grammar.yes_no_grammar(),
         "translation": grammar.translation_grammar(),
         "translation50": grammar.translation_grammar(50),
         "figure": grammar.figure_grammar(),
@@ -139,10 +137,10 @@ def test_key_order_is_the_one_known_difference() -> None:
 
 
 def test_choices_are_every_answer_the_grammar_allows() -> None:
-    yes_no = answers.yes_no_answer()
-    choices = yes_no.choices()
+    pick = JsonAnswer("pick", (("answer", OneOf(("yes", "no"))),))
+    choices = pick.choices()
     assert choices == ['{"answer": "yes"}', '{"answer": "no"}']
-    assert all(matches(yes_no.gbnf(), c) and _schema_accepts(yes_no.json_schema(), c) for c in choices)
+    assert all(matches(pick.gbnf(), c) and _schema_accepts(pick.json_schema(), c) for c in choices)
     # Free text, or too many combinations: no list of choices.
     assert answers.claim_answer(LABELS, CLAIMANTS).choices() is None
     many = JsonAnswer("many", tuple((f"k{i}", OneOf(("a", "b", "c"))) for i in range(5)))
@@ -167,3 +165,48 @@ def test_plain_line_regex_and_gbnf_agree(text: str, ok: bool) -> None:
     line = answers.english_line(40)
     assert matches(line.gbnf(), text) is ok
     assert (re.fullmatch(line.regex(), text) is not None) is ok
+
+
+# --- one-word answers: one token, read with its probabilities ---------------------------------
+def test_a_one_word_answer_renders_alike_for_every_engine() -> None:
+    yes_no = answers.yes_no_answer()
+    for word, ok in [("yes", True), ("no", True), ("Yes", False), ('{"answer": "yes"}', False), ("", False)]:
+        assert matches(yes_no.gbnf(), word) is ok
+        assert (re.fullmatch(yes_no.regex(), word) is not None) is ok
+        assert (word in yes_no.choices()) is ok
+        assert _schema_accepts(yes_no.json_schema(), json.dumps(word)) is ok  # Ollama: a JSON string
+
+
+@pytest.mark.parametrize(
+    ("text", "logprobs", "expected"),
+    [
+        # The engine's alternatives for the one generated token, any case or spacing, summed per
+        # word and renormalised over the words ("{" is no word and drops out).
+        ("yes", [{"yes": -0.2, "Yes": -2.0, "no": -1.9, "{": -3.0}], {"yes": 0.8645, "no": 0.1355}),
+        ("no", [{" no": -0.1, "yes": -2.4}], {"yes": 0.0911, "no": 0.9089}),
+        # One token cut short by max_tokens=1 where a tokenizer splits the word: its prefix names it.
+        ("ye", [{"ye": -0.5, "n": -1.0}], {"yes": 0.6225, "no": 0.3775}),
+        # No alternatives given (Ollama, a scripted backend): the word without probabilities.
+        ("yes", [], {}),
+        ('"no"', [], {}),  # a bare JSON string (Ollama's `format`)
+        ('{"answer": "no"}', [], {}),  # an engine that answered JSON anyway
+    ],
+)
+def test_a_one_word_answer_is_read_with_its_probabilities(
+    text: str, logprobs: list[dict[str, float]], expected: dict[str, float]
+) -> None:
+    read = answers.yes_no_answer().read(text, logprobs)
+    assert read is not None and read["probs"] == expected
+    assert read["answer"] == ("yes" if text.strip('"').startswith("y") else "no")
+
+
+@pytest.mark.parametrize("text", ["", "maybe", "Sure", '{"answer": "perhaps"}', "{not json"])
+def test_a_reply_that_names_no_word_is_no_answer(text: str) -> None:
+    assert answers.yes_no_answer().read(text, [{"yes": -0.1}]) is None
+
+
+def test_the_most_probable_word_is_the_answer_whatever_the_grammar_forced() -> None:
+    # Seen on the 0.5B model: raw alternatives "No" -0.5, "Yes" -1.0, "yes" -5.3, "no" -6.3; the
+    # lowercase-only grammar sampled "yes", the model's answer is no.
+    read = answers.yes_no_answer().read("yes", [{"No": -0.5, "Yes": -1.0, "yes": -5.3, "no": -6.3}])
+    assert read is not None and read["answer"] == "no" and read["probs"]["no"] > 0.6

@@ -4,6 +4,7 @@ the flavour is detected. The engine is an in-memory httpx transport."""
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +18,8 @@ from finbrief.model.backends.base import GenerationRequest
 from finbrief.model.backends.engine_http import EngineHTTP, RetryPolicy
 from finbrief.model.backends.flavours import FLAVOURS
 from finbrief.model.backends.openai_backend import OpenAIBackend
+from finbrief.model.backends.scripted import ScriptedBackend
+from finbrief.model.call import Asker, Usage
 from finbrief.model.spec import JsonAnswer, PlainLine
 
 RECORDED = Path(__file__).parent / "data" / "engine" / "request_bodies.json"
@@ -31,12 +34,12 @@ def questions() -> dict[str, GenerationRequest]:
     bullet, yes_no, line = answers.bullet_answer(), answers.yes_no_answer(), answers.english_line(40)
 
     def asked(user: str, spec: Any, n: int, tag: str) -> GenerationRequest:
-        return GenerationRequest(SYSTEM, user, n, grammar=spec.gbnf(), answer=spec, tag=tag, ban_cjk=True)
+        return Asker(ScriptedBackend(), SYSTEM, Usage())._request(user, spec, n, tag)
 
     return {
         "claim": asked("Sentence: «贝森特表示，美股下跌是因为DeepSeek。» Which cause?", claim, 90, "claim"),
         "bullet": asked("One bullet for: «英伟达市值蒸发5950亿美元。»", bullet, 110, "bullet"),
-        "yes_no": asked("Does the sentence give trade_policy as a reason?", yes_no, 12, "claim:label"),
+        "yes_no": asked("Does the sentence give trade_policy as a reason?", yes_no, 1, "claim:label"),
         "line": GenerationRequest(
             "", "Chinese: 英伟达下跌。", 48, grammar=line.gbnf(), answer=line, stop=("\n",), tag="translate"
         ),
@@ -109,7 +112,15 @@ def test_each_flavour_gets_the_constraint_it_understands() -> None:
     assert llama["claim"]["grammar"] == claim.gbnf() and llama["line"]["grammar"] == line.gbnf()
     assert llama["claim"]["cache_prompt"] is True
     assert vllm["claim"]["structured_outputs"] == {"json": claim.json_schema()}
-    assert vllm["yes_no"]["structured_outputs"] == {"choice": ['{"answer": "yes"}', '{"answer": "no"}']}
+    # A one-word answer: one token, its alternatives asked for, constrained as each engine can.
+    assert vllm["yes_no"]["structured_outputs"] == {"choice": ["yes", "no"]}
+    assert llama["yes_no"]["grammar"] == 'root ::= "yes" | "no"\n' and sglang["yes_no"]["regex"] == "(yes|no)"
+    assert ollama["yes_no"]["format"] == {"type": "string", "enum": ["yes", "no"]}
+    assert "response_format" not in generic["yes_no"]  # strict schemas are objects: read by prefix
+    for body in (llama, vllm, sglang, generic):
+        assert body["yes_no"]["max_tokens"] == 1
+        assert (body["yes_no"]["logprobs"], body["yes_no"]["top_logprobs"]) == (True, 10)
+        assert "logprobs" not in body["claim"]
     assert vllm["line"]["structured_outputs"] == {"regex": line.regex()}
     assert sglang["claim"]["ebnf"] == claim.gbnf() and sglang["line"]["regex"] == line.regex()
     assert ollama["path"] == "/api/chat" and ollama["claim"]["format"] == claim.json_schema()
@@ -163,6 +174,31 @@ def test_answers_are_read_per_flavour(
         assert result.extra == {"prompt_per_second": 50.0, "predicted_per_second": 9.5}
     if flavour in ("vllm", "llama-server"):
         assert backend.fingerprint == "fp_abc"
+
+
+def with_logprobs(content: str, alternatives: dict[str, float]) -> dict[str, Any]:
+    """A chat answer with OpenAI's logprobs shape (llama-server, vLLM and SGLang all use it)."""
+    answer = chat_answer(content)
+    top = [{"token": t, "logprob": lp, "bytes": list(t.encode())} for t, lp in alternatives.items()]
+    answer["choices"][0]["logprobs"] = {"content": [{"token": content, "logprob": -0.1, "top_logprobs": top}]}
+    return answer
+
+
+@pytest.mark.parametrize("flavour", ["llama-server", "vllm", "sglang", "generic"])
+def test_a_one_word_answer_comes_back_with_its_probabilities(flavour: str) -> None:
+    payload = with_logprobs("yes", {"yes": math.log(0.6), "no": math.log(0.15), "{": math.log(0.25)})
+    backend = backend_for(flavour, lambda request: httpx.Response(200, json=payload))
+    reply = Asker(backend, SYSTEM, Usage()).ask("Does it?", answers.yes_no_answer(), 1, "claim:label")
+    backend.close()
+    assert reply == {"answer": "yes", "probs": {"yes": 0.8, "no": 0.2}}  # "{" is no word
+
+
+def test_ollama_answers_the_word_without_probabilities() -> None:
+    payload = {"message": {"role": "assistant", "content": '"no"'}, "done_reason": "stop"}
+    backend = backend_for("ollama", lambda request: httpx.Response(200, json=payload))
+    reply = Asker(backend, SYSTEM, Usage()).ask("Does it?", answers.yes_no_answer(), 1, "claim:label")
+    backend.close()
+    assert reply == {"answer": "no", "probs": {}}
 
 
 def test_an_answer_without_choices_is_an_error_result() -> None:

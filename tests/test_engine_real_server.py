@@ -15,6 +15,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from finbrief.model import answers
+from finbrief.model.backends.llamacpp import LlamaCppBackend
+from finbrief.model.backends.openai_backend import OpenAIBackend
+from finbrief.model.call import Asker, Usage
 from finbrief.model.store import ModelStore
 from finbrief.settings import Settings
 
@@ -39,9 +43,15 @@ def _first_line(proc: subprocess.Popen[str], timeout_s: float) -> str:
 
 
 @pytest.fixture(scope="module")
-def engine_url() -> Iterator[str]:
+def model_path() -> Path:
     settings = Settings(model=SMALL, auto_pull=True)
     path, _, _ = ModelStore(settings).resolve(SMALL, auto_pull=True)  # pulled once, hash-verified
+    return Path(path)
+
+
+@pytest.fixture(scope="module")
+def engine_url(model_path: Path) -> Iterator[str]:
+    path = model_path
     threads = str(os.cpu_count() or 1)
     proc = subprocess.Popen(
         [sys.executable, str(SERVER), str(path), SERVED, "--parallel", "2", "--threads", threads],
@@ -96,3 +106,36 @@ def test_a_brief_and_a_translation_through_a_real_engine(engine_url: str) -> Non
     # Translation through the same engine: aligned sentences, English only (the GBNF bans CJK there too).
     assert_two_aligned_english_sentences(t, passage)
     assert t.json()["provenance"]["engine"]["flavour"] == "llama-server"
+
+
+YES_NO_QUESTIONS = (
+    "Sentence: «美股下跌是因为关税。» Does it give tariffs as the reason stocks fell? Answer yes or no.",
+    "Sentence: «英伟达市值蒸发5950亿美元。» Does it give tariffs as the reason? Answer yes or no.",
+)
+
+
+def test_a_one_word_answer_is_one_token_read_with_its_probabilities(
+    engine_url: str, model_path: Path
+) -> None:
+    """The same yes/no questions through the real engine's HTTP API and in-process: one generated
+    token each, the word's probability from the engine's top_logprobs, and the two paths agree."""
+    settings = Settings(backend="openai", engine_url=engine_url + "/v1", engine_timeout_s=300)
+    engine = OpenAIBackend.from_settings(settings)
+    in_process = LlamaCppBackend(model_path, SMALL, None, n_ctx=2048)
+    replies = {}
+    try:
+        for name, backend in (("engine", engine), ("in-process", in_process)):
+            asker = Asker(backend, "You are a careful financial news analyst.", Usage())
+            yes_no = answers.yes_no_answer()
+            replies[name] = [asker.ask(q, yes_no, 1, "claim:label") for q in YES_NO_QUESTIONS]
+            assert asker.usage.tokens.completion == len(YES_NO_QUESTIONS)  # one token per answer
+    finally:
+        engine.close()
+        in_process.close()
+    print("\none-word answers:", replies)  # shown with pytest -s
+    for reply in replies["engine"] + replies["in-process"]:
+        assert reply is not None and reply["answer"] in ("yes", "no")
+        assert set(reply["probs"]) == {"yes", "no"} and abs(sum(reply["probs"].values()) - 1) < 1e-3
+        assert reply["probs"][reply["answer"]] >= 0.5
+    for a, b in zip(replies["engine"], replies["in-process"], strict=True):
+        assert a["answer"] == b["answer"] and abs(a["probs"]["yes"] - b["probs"]["yes"]) < 0.05

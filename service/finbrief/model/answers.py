@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .spec import CharClass, English, JsonAnswer, ListOf, OneOf, PlainLine
+from .spec import CharClass, English, JsonAnswer, ListOf, OneOf, OneWord, PlainLine
 
 HEADLINE_MAX_CHARS, BULLET_MAX_CHARS = 140, 260
 DIRECTIONS = ("down", "up", "volatile")
@@ -42,8 +42,9 @@ def claim_answer(
     )
 
 
-def yes_no_answer() -> JsonAnswer:
-    return JsonAnswer("yes_no", (("answer", OneOf(("yes", "no"))),))
+def yes_no_answer() -> OneWord:
+    """One generated token, read with its probability (spec.OneWord), as {"answer": ..., "probs": ...}."""
+    return OneWord("answer", ("yes", "no"), name="yes_no")
 
 
 def translation_answer(max_chars: int = 600) -> JsonAnswer:

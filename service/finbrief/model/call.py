@@ -14,7 +14,7 @@ from typing import Any
 from .. import __version__
 from ..schemas import Provenance, StepUsage, Timings, TokenCounts
 from .backends.base import Backend, GenerationRequest, GenerationResult
-from .spec import AnswerSpec
+from .spec import AnswerSpec, OneWord
 
 log = logging.getLogger(__name__)
 Question = tuple[str, AnswerSpec | str, int, str]  # (user prompt, answer spec or GBNF, max_tokens, tag)
@@ -135,7 +135,7 @@ class Asker:
         batch = [self._request(u, shape, n, tag) for u, shape, n, tag in items]
         out = []
         for req, res in zip(batch, generate(self.backend, batch, self.usage), strict=True):
-            parsed = parse_json(res.text) if res.finish_reason != "error" else None
+            parsed = read_answer(req, res)
             if parsed is None:
                 self.usage.checks["unparseable_json"] += 1
                 log.info(
@@ -159,7 +159,18 @@ class Asker:
             user=user,
             grammar=gbnf,
             answer=answer,
-            max_tokens=max_tokens,
+            # A one-word answer is one generated token and its alternatives (spec.OneWord).
+            max_tokens=answer.max_tokens if isinstance(answer, OneWord) else max_tokens,
+            top_logprobs=answer.top_logprobs if isinstance(answer, OneWord) else 0,
             tag=tag,
             ban_cjk=True,
         )
+
+
+def read_answer(req: GenerationRequest, res: GenerationResult) -> dict[str, Any] | None:
+    """The answer as a dict: a one-word answer read with its probabilities, any other as JSON."""
+    if res.finish_reason == "error":
+        return None
+    if isinstance(req.answer, OneWord):
+        return req.answer.read(res.text, res.top_logprobs)
+    return parse_json(res.text)

@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -188,4 +191,66 @@ class PlainLine:
         return f"{NOT_CJK_FIRST}{NOT_CJK}{{0,{self.max_chars - 1}}}"
 
 
-AnswerSpec = JsonAnswer | PlainLine
+@dataclass(frozen=True)
+class OneWord:
+    """A bare word out of a few ("yes" / "no"), asked for as ONE generated token and read with its
+    probabilities where the engine returns `top_logprobs`: no JSON around it to decode, and a
+    confidence instead of a bare pick. `key` is the field the pipeline reads the word as.
+
+    The words are chosen to be one token in common tokenizers; where an engine splits one, the
+    first token still names it: the answer is the word the generated text is a prefix of."""
+
+    key: str
+    values: tuple[str, ...]
+    name: str = "one_word"
+    max_tokens: int = 1
+    top_logprobs: int = 10  # alternatives asked for: enough to see every word's first token
+
+    def gbnf(self) -> str:
+        return "root ::= " + " | ".join(json.dumps(v) for v in self.values) + "\n"
+
+    def regex(self) -> str:
+        return "(" + "|".join(re.escape(v) for v in self.values) + ")"
+
+    def json_schema(self) -> dict[str, Any]:
+        """A bare JSON string (Ollama's `format`): the answer comes quoted, `read` unquotes it."""
+        return {"type": "string", "enum": list(self.values)}
+
+    def choices(self) -> list[str]:
+        return list(self.values)
+
+    def word(self, token: str) -> str | None:
+        """The word a generated piece names: the one value it is a prefix of (any case), if one."""
+        piece = token.strip().strip('"').lower()
+        named = [v for v in self.values if piece and v.lower().startswith(piece)]
+        return named[0] if len(named) == 1 else None
+
+    def read(self, text: str, top_logprobs: Sequence[dict[str, float]] = ()) -> dict[str, Any] | None:
+        """{key: word, "probs": {word: p}} from the answer and its first token's alternatives (probs
+        summed per word over its spellings and renormalised over the words; empty where the engine
+        gave none, and then the generated word is the answer), or None when it names no word. A
+        JSON object answer ({"answer": "yes"}, from an engine that ignored the constraint) is read
+        by its key."""
+        stripped = text.strip()
+        if stripped.startswith("{"):
+            try:
+                stripped = str(json.loads(stripped).get(self.key, ""))
+            except (json.JSONDecodeError, AttributeError):
+                return None
+        word = self.word(stripped)
+        if word is None:
+            return None
+        mass = dict.fromkeys(self.values, 0.0)
+        for token, logprob in (top_logprobs[0] if top_logprobs else {}).items():
+            if (named := self.word(token)) is not None:
+                mass[named] += math.exp(logprob)
+        total = sum(mass.values())
+        if total <= 0:
+            return {self.key: word, "probs": {}}
+        probs = {v: round(m / total, 4) for v, m in mass.items()}
+        # The word with the most probability over all its spellings is the answer: a grammar that
+        # admits only "yes"/"no" can force the rarer lowercase word where the model says "No".
+        return {self.key: max(probs, key=lambda v: probs[v]), "probs": probs}
+
+
+AnswerSpec = JsonAnswer | PlainLine | OneWord

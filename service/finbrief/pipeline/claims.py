@@ -134,11 +134,11 @@ def label_followups(
 
 def render_label_question(
     prompts: PromptSet, article: str, sentence: str, label: str
-) -> tuple[str, answers.JsonAnswer, int, str]:
+) -> tuple[str, answers.OneWord, int, str]:
     user = prompts.render(
         "claim_label", article=article, sentence=sentence, label=f'"{label}"', covers=COVERS[label]
     )
-    return user, answers.yes_no_answer(), 12, "claim:label"
+    return user, answers.yes_no_answer(), 1, "claim:label"  # one token: "yes" or "no"
 
 
 def confirmed(

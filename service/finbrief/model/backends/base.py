@@ -31,6 +31,8 @@ class GenerationRequest:
     # English-only output: backends forbid CJK tokens at decoding time (llama.cpp also via grammar).
     ban_cjk: bool = False
     tag: str = ""  # the pipeline step, for logs and metrics
+    # Alternatives wanted per generated token (0: none), where the engine returns them.
+    top_logprobs: int = 0
 
 
 @dataclass
@@ -44,6 +46,8 @@ class GenerationResult:
     error: str | None = None
     # The engine's own timings where it reports them (llama.cpp: ENGINE_TIMINGS), for profiling.
     extra: dict[str, float] = field(default_factory=dict)
+    # Per generated token, its alternatives as {token text: logprob}, when they were asked for.
+    top_logprobs: list[dict[str, float]] = field(default_factory=list)
 
 
 # llama.cpp's per-request timings worth keeping: uncached prompt tokens (prompt_n) and the

@@ -12,6 +12,10 @@ Chinese out of English answers (the CJK ban):
   so it rests on the checks and one repair (which refuse any CJK in English).
 - generic: `response_format` json_schema (strict): `pattern` where the server honours it; the
   line is unconstrained: checks and repair.
+
+One-word answers (spec.OneWord: yes/no) are one generated token with its `top_logprobs`:
+llama-server by its grammar, vLLM by `choice`, SGLang by `regex`, each with OpenAI's `logprobs`;
+Ollama by `format` (a bare JSON string, no probabilities); generic unconstrained, read by prefix.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..spec import JsonAnswer, PlainLine
+from ..spec import JsonAnswer, OneWord, PlainLine
 from .base import GenerationRequest, GenerationResult, engine_timings
 
 FLAVOURS = ("llama-server", "vllm", "sglang", "ollama", "generic")
@@ -51,6 +55,8 @@ class Generic:
         }
         if req.stop:
             body["stop"] = list(req.stop)
+        if req.top_logprobs:
+            body |= {"logprobs": True, "top_logprobs": req.top_logprobs}
         return body | self.constraint(req)
 
     def constraint(self, req: GenerationRequest) -> dict[str, Any]:
@@ -73,6 +79,7 @@ class Generic:
             completion_tokens=int(usage.get("completion_tokens") or 0),
             cached_tokens=int(details.get("cached_tokens") or 0),
             finish_reason="length" if choice.get("finish_reason") == "length" else "stop",
+            top_logprobs=top_logprobs(choice),
         )
 
 
@@ -103,6 +110,8 @@ class VLLM(Generic):
 
     def constraint(self, req: GenerationRequest) -> dict[str, Any]:
         answer = req.answer
+        if isinstance(answer, OneWord):
+            return {"structured_outputs": {"choice": answer.choices()}}
         if isinstance(answer, JsonAnswer):
             choices = answer.choices()
             rule: dict[str, Any] = {"choice": choices} if choices else {"json": answer.json_schema()}
@@ -122,7 +131,7 @@ class SGLang(Generic):
     name: str = "sglang"
 
     def constraint(self, req: GenerationRequest) -> dict[str, Any]:
-        if isinstance(req.answer, PlainLine):
+        if isinstance(req.answer, PlainLine | OneWord):
             return {"regex": req.answer.regex()}
         gbnf = req.grammar or (req.answer.gbnf() if req.answer is not None else None)
         return {"ebnf": gbnf} if gbnf else {}
@@ -136,10 +145,12 @@ class Ollama(Generic):
     path: str = "/api/chat"
 
     def body(self, req: GenerationRequest, model: str) -> dict[str, Any]:
+        # A one-word answer comes as a JSON string here: its two quotes are tokens too.
+        quotes = 2 if isinstance(req.answer, OneWord) else 0
         options: dict[str, Any] = {
             "temperature": req.temperature,
             "seed": req.seed,
-            "num_predict": req.max_tokens,
+            "num_predict": req.max_tokens + quotes,
         }
         if req.stop:
             options["stop"] = list(req.stop)
@@ -149,7 +160,7 @@ class Ollama(Generic):
             "stream": False,
             "options": options,
         }
-        if isinstance(req.answer, JsonAnswer):
+        if isinstance(req.answer, JsonAnswer | OneWord):
             body["format"] = req.answer.json_schema()
         return body
 
@@ -166,9 +177,26 @@ class Ollama(Generic):
 
 
 Flavour = Generic  # every flavour is a Generic with its own constraint (and Ollama its own API)
-BY_NAME: dict[str, Flavour] = {
-    f.name: f for f in (LlamaServer(), VLLM(), SGLang(), Ollama(), Generic())
-}
+BY_NAME: dict[str, Flavour] = {f.name: f for f in (LlamaServer(), VLLM(), SGLang(), Ollama(), Generic())}
+
+
+def top_logprobs(choice: dict[str, Any]) -> list[dict[str, float]]:
+    """OpenAI's choices[0].logprobs.content[i].top_logprobs as [{token: logprob}] per generated
+    token (llama-server, vLLM and SGLang answer in this shape); [] when not given or malformed."""
+    content = (choice.get("logprobs") or {}).get("content") if isinstance(choice, dict) else None
+    if not isinstance(content, list):
+        return []
+    out = []
+    for position in content:
+        alternatives = position.get("top_logprobs") if isinstance(position, dict) else None
+        out.append(
+            {
+                str(alt["token"]): float(alt["logprob"])
+                for alt in alternatives or []
+                if isinstance(alt, dict) and isinstance(alt.get("logprob"), int | float) and "token" in alt
+            }
+        )
+    return out
 
 
 def fingerprint(data: dict[str, Any]) -> str | None:

@@ -18,7 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import ModelNotReady
-from .base import GenerationRequest, GenerationResult, engine_timings
+from .base import GenerationRequest, GenerationResult
+from .flavours import BadAnswer, LlamaServer
+
+LLAMA_SERVER = LlamaServer()
 
 log = logging.getLogger(__name__)
 
@@ -90,23 +93,11 @@ class LlamaCppBackend:
         return [self._one(server, r) for r in batch]
 
     def _one(self, server: Any, req: GenerationRequest) -> GenerationResult:
-        messages = ([{"role": "system", "content": req.system}] if req.system else []) + [
-            {"role": "user", "content": req.user}
-        ]
-        body: dict[str, Any] = {
-            "messages": messages,
-            "max_tokens": req.max_tokens,
-            "temperature": req.temperature,
-            "cache_prompt": True,
-            "seed": req.seed,
-        }
-        if req.grammar:
-            body["grammar"] = req.grammar
-        if req.stop:
-            body["stop"] = list(req.stop)
+        # The request llama-server's HTTP API would get, answered by the same code in-process: one
+        # body and one reading for both (flavours.LlamaServer), logprobs and timings included.
         started = time.perf_counter()
         try:
-            out = server.handle_chat_completions(body)
+            out = server.handle_chat_completions(LLAMA_SERVER.body(req, self.model_id))
         except Exception as exc:
             return GenerationResult("", 0, 0, "error", error=f"llama.cpp: {exc}")
         seconds = time.perf_counter() - started
@@ -114,18 +105,12 @@ class LlamaCppBackend:
             return GenerationResult(
                 "", 0, 0, "error", seconds=seconds, error=str(out["error"].get("message"))
             )
-        choice = out["choices"][0]
-        usage = out.get("usage", {})
-        timings = out.get("timings", {})
-        return GenerationResult(
-            text=choice["message"].get("content") or "",
-            prompt_tokens=int(usage.get("prompt_tokens", 0)),
-            completion_tokens=int(usage.get("completion_tokens", 0)),
-            cached_tokens=int(timings.get("cache_n", 0)),
-            finish_reason=choice.get("finish_reason") or "stop",
-            seconds=seconds,
-            extra=engine_timings(timings),
-        )
+        try:
+            result = LLAMA_SERVER.parse(out)
+        except BadAnswer as exc:
+            return GenerationResult("", 0, 0, "error", seconds=seconds, error=str(exc))
+        result.seconds = seconds
+        return result
 
     def close(self) -> None:
         self._server = None  # the binding's destructor stops the server loop

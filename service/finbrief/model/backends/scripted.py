@@ -87,8 +87,8 @@ def default_responder(req: GenerationRequest) -> str:
     for kind in ("headline", "bullet"):
         if req.tag.startswith(kind):
             return json.dumps({kind: scripted_rendering(req.user, kind)})
-    if req.tag == "claim:label":  # "does the sentence give this label as a reason too?"
-        return json.dumps({"answer": "no"})
+    if req.tag == "claim:label":  # "does the sentence give this label as a reason too?" (one word)
+        return "no"
     if req.tag.startswith("claim"):
         return json.dumps(
             {

@@ -44,6 +44,16 @@ FAMILIES = [  # (sentence, label): one event family each, none of them in the or
     ("全国楼市降温，地产股下跌。", "macro_outlook"),
     ("房企债务危机拖累地产股下跌。", "other"),
     ("交易所暂停交易后，金属价格全面跳水。", "other"),
+    # drivers outside the taxonomy, by kind (`other`): supply, a market tax, a company's payout, the
+    # state buying shares, an election, reserves released, hearsay, a missed payment
+    ("智利铜矿罢工引发供应担忧，铜价创新高。", "other"),
+    ("政府宣布上调股票交易印花税，港股应声下跌。", "other"),
+    ("该公司宣布暂停派息，股价盘后暴跌。", "other"),
+    ("国家队进场护盘，带动A股尾盘拉升。", "other"),
+    ("首相宣布提前大选，日元应声下跌。", "other"),
+    ("七国集团考虑释放石油储备，油价回落。", "other"),
+    ("网上传闻监管部门将限制教育企业上市，导致教育股急跌。", "other"),
+    ("该开发商未能兑付债券利息，内房股下挫。", "other"),
 ]
 
 
@@ -57,7 +67,7 @@ def test_each_event_family_gives_a_candidate(sentence: str, label: str, traditio
 
 
 def test_a_move_with_no_cue_word_gets_an_open_question() -> None:
-    text = "国际油价周一飙升逾5%。\n美国最大炼油厂突发大火，汽油供应中断，导致汽油期货大涨。"
+    text = "国际油价周一飙升逾5%。\n美国最大炼油厂突发大火，导致汽油期货大涨。"
     cands = find_candidates(normalize(text), 8)
     opened = [c for c in cands if c.open]
     assert len(opened) == 1 and "导致" in opened[0].span.text
@@ -75,6 +85,11 @@ def test_other_says_what_it_is() -> None:
     assert other_kind("美联储降息") is None
     # Taiwan writes 駭客 for hacker; simplified by OpenCC it is 骇客, not the mainland's 黑客
     assert other_kind(to_simplified("交易所遭駭客入侵")) == "a hack or theft"
+    assert other_kind(to_simplified("智利銅礦罷工")) == "a supply disruption"
+    assert other_kind(to_simplified("調升股票印花稅")) == "a stamp duty or transaction tax"
+    assert other_kind(to_simplified("國安基金進場護盤")) == "state support for the market"
+    # the Fed's aim of a strong dollar is not the dollar moving (seed 003: "维护强势美元")
+    assert other_kind("美联储要维护强势美元") is None
 
 
 @pytest.mark.parametrize("traditional", [False, True], ids=["zh-Hans", "zh-Hant"])
@@ -255,3 +270,25 @@ def test_an_open_question_offers_the_articles_subject_first(text: str, first: st
     doc = normalize(to_traditional(text) if traditional else text)
     (opened,) = [c for c in find_candidates(doc, 8) if c.open]
     assert opened.supported[0] == first and "none" not in opened.supported
+
+
+@pytest.mark.parametrize("traditional", [False, True], ids=["zh-Hans", "zh-Hant"])
+@pytest.mark.parametrize(
+    ("sentence", "positioning"),
+    [
+        # a sell-off another named driver set off is the move (causes.md), not a positioning driver
+        ("监管部门整顿校外培训，触发香港市场全面抛售教育股。", False),
+        ("美联储意外加息，导致科技股遭到大幅抛售。", False),
+        # the selling as the cause, or set off by nothing else the sentence names: the mechanics
+        ("散户恐慌性抛售导致小盘股暴跌。", True),
+        ("股指跌破3000点心理关口，引发了恐慌性抛售，股市大跌。", True),
+    ],
+)
+def test_a_sell_off_set_off_by_a_named_driver_is_the_move(
+    sentence: str, positioning: bool, traditional: bool
+) -> None:
+    text = "市场快讯：今日金融市场出现明显波动。\n" + sentence
+    doc = normalize(to_traditional(text) if traditional else text)
+    supported = {x for c in find_candidates(doc, 8) for x in c.supported}
+    assert ("positioning" in supported) is positioning
+    assert positioning or supported  # the driver that set it off is still offered

@@ -30,7 +30,7 @@ from .scopes import (
     negation_scopes,
 )
 from .segments import Segment, split_sentences
-from .taxonomy import CLOSED_VOCABULARY, LABEL_IDS, OPEN_CHOICES
+from .taxonomy import CLOSED_VOCABULARY, LABEL_IDS, OPEN_CHOICES, REPORT_CUES
 
 
 @dataclass
@@ -288,10 +288,10 @@ def _report_denials(doc: Document) -> list[Candidate]:
         if not m:
             continue
         start = para.start
-        rejected = _named(simp, start, m.start())
+        rejected = _named(simp, start, m.start(), but_not=REPORT_CUES)
         if not rejected and idx > 0:
             start = paras[idx - 1].start
-            rejected = _named(simp, start, paras[idx - 1].end)
+            rejected = _named(simp, start, paras[idx - 1].end, but_not=REPORT_CUES)
         if not rejected:
             continue
         stop = _SENTENCE_END_RE.search(doc.text, m.end(), para.end)
@@ -303,5 +303,7 @@ def _report_denials(doc: Document) -> list[Candidate]:
     return out
 
 
-def _named(simp: str, start: int, end: int) -> list[str]:
-    return list(dict.fromkeys(label for label, _ in label_hits(simp, start, end)))
+def _named(simp: str, start: int, end: int, but_not: tuple[str, ...] = ()) -> list[str]:
+    """The labels whose cues simp[start:end] holds, leaving out hits on the words `but_not`."""
+    hits = label_hits(simp, start, end)
+    return list(dict.fromkeys(label for label, at in hits if not simp.startswith(but_not, at)))

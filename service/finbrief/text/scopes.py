@@ -214,7 +214,28 @@ _ONLY_AFTER: dict[str, dict[str, re.Pattern[str]]] = {
 }
 
 
+# A sell-off that another named driver set off ("整顿，触发…全面抛售", "意外加息，导致科技股遭到
+# 大幅抛售") is the move, not a positioning driver (causes.md); the same words before the connective
+# are one ("散户恐慌性抛售导致小盘股暴跌"), and so are they where nothing else is named before them
+# ("跌破3000点…引发了恐慌性的抛售": the mechanics are the story).
+_SET_OFF = re.compile(r"(?:导致|触发|引发|引起|造成|遭到|遭遇|招致)[^，,。；;]{0,10}$")
+_SELLING = frozenset(
+    ["抛售", "恐慌性抛售", "恐慌抛售", "踩踏", "资金外流", "资金流出", "资金外逃", "外资撤离"]
+)
+
+
+def _set_off_by_another(simp: str, label: str, m: re.Match[str]) -> bool:
+    if label != "positioning" or m.group() not in _SELLING:
+        return False
+    said = max(simp.rfind(p, 0, m.start()) for p in "。！？；;\n") + 1  # the sentence so far
+    if not (link := _SET_OFF.search(simp, max(said, m.start() - 12), m.start())):
+        return False
+    return any(other != label for other, _ in label_hits(simp, said, link.start()))
+
+
 def _names_something_else(simp: str, label: str, m: re.Match[str]) -> bool:
+    if _set_off_by_another(simp, label, m):
+        return True
     before = simp[max(0, m.start() - 20) : m.start()]
     not_after = _NOT_A_CUE_AFTER.get(label, {}).get(m.group())
     only_after = _ONLY_AFTER.get(label, {}).get(m.group())

@@ -18,13 +18,16 @@ def _cues(*groups: str) -> list[str]:
     return [cue for group in groups for cue in group.split()]
 
 
+# The words that make a sentence a report of hearsay: a rumour moving a market is an `other` driver,
+# but a rumour denied is its content denied (candidates._report_denials), not "a rumour".
+REPORT_CUES = ("传闻", "传言", "谣言")
 # What an `other` driver is, by its cues: the claim's `note` names it.
 OTHER_KINDS: tuple[tuple[str, str], ...] = (
     ("regulation", "监管 证监会 新规 禁令 反垄断 整顿 罚款 处罚 立案调查 稽查 管理办法 征求意见稿 草案"),
     (
         "a default or debt restructuring",
         "违约 债务重组 债务展期 展期 清盘 破产 倒闭 暴雷 爆雷 资不抵债 无力偿还 偿债 "
-        "债务问题 债务压力 财务困境 财务危机 财务状况 房企债务",
+        "债务问题 债务压力 财务困境 财务危机 财务状况 房企债务 未付 未能兑付 未兑付 未能支付",
     ),
     ("a property-sector crisis", "房地产危机 地产危机 楼市危机 房地产风险 烂尾 断供 保交楼"),
     # Taiwan and Hong Kong write 駭客 (骇客 once simplified) where the mainland writes 黑客
@@ -33,6 +36,15 @@ OTHER_KINDS: tuple[tuple[str, str], ...] = (
     ("a natural disaster or epidemic", "地震 台风 洪水 疫情"),
     ("currency intervention", "干预"),  # in a market article, 干预 is the authorities stepping in
     ("the US dollar", "美元走强 美元指数 美元走弱"),
+    # Supply shocks to a commodity: a strike, a shutdown, producers' output cuts.
+    ("a supply disruption", "罢工 停产 停工 减产 供应中断 供给中断 供应担忧 供应短缺"),
+    ("a stamp duty or transaction tax", "印花税 交易税"),
+    ("a company's dividend cut", "暂停派息 暂停配息 暂停配发股利 停止派息 取消派息"),
+    # The state buying or backing shares: China's 'national team', Taiwan's stabilisation fund.
+    ("state support for the market", "国家队 护盘 救市 平准基金 国安基金 汇金"),
+    ("an election or a change of government", "大选 提前选举 选举 组阁 联合政府 执政联盟 政局"),
+    ("a release of strategic reserves", "战略储备 石油储备 紧急储备 释放储备 抛储"),
+    ("a rumour", " ".join(REPORT_CUES)),
 )
 
 

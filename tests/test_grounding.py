@@ -11,6 +11,7 @@ from finbrief.checks.grounding import (
     direction_agrees,
     hedge_kept,
     negation_kept,
+    opposites_kept,
     percent_is_percent,
     quotes_read_right,
 )
@@ -42,6 +43,19 @@ CASES = [
      "Foreign investors sold 52 billion yuan.", currency_traceable),
     ("布兰特原油期货收每桶100.46美元，上涨8.48美元，或9.2%。", "Brent rose $8.48, or 9.2%, to $100.46.",
      "Brent rose 8.48% to $100.46 a barrel.", percent_is_percent),
+    # terms with an opposite: each word exists in a finance article, the flip is in the pairing
+    ("中国通缩压力加剧，物价连续下跌。", "Deflation pressure in China grew as prices kept falling.",
+     "Inflation pressure in China grew as prices kept falling.", opposites_kept),
+    ("英伦银行宣布紧急购买长期国债。", "The Bank of England said it would buy long-dated gilts.",
+     "The Bank of England said it would sell long-dated gilts.", opposites_kept),
+    ("美联储宣布降息一码。", "The Fed announced a quarter-point rate cut.",
+     "The Fed announced a quarter-point rate hike.", opposites_kept),
+    ("外资本周净流出20亿美元。", "Foreign outflows reached $2 billion this week.",
+     "Foreign inflows reached $2 billion this week.", opposites_kept),
+    ("日本经常账户顺差扩大。", "Japan's current-account surplus widened.",
+     "Japan's current-account deficit widened.", opposites_kept),
+    ("穆迪下调美国主权信用评级。", "Moody's downgraded the US sovereign credit rating.",
+     "Moody's upgraded the US sovereign credit rating.", opposites_kept),
 ]  # fmt: skip
 
 
@@ -141,3 +155,10 @@ def test_a_trade_war_is_no_war_and_treasury_yields_are_no_treasury() -> None:
     assert checks.causes_attested(zh, "Tariffs could trigger a war.") == ["cause not in the source: 'war'"]
     present = {h.term.english for h in glossary.find("穆迪下调美国主权信用评级，美债收益率上升。")}
     assert checks.unsupported_names("US Treasury yields rose after the downgrade.", glossary, present) == []
+
+
+def test_a_term_and_its_opposite_both_named_pass() -> None:
+    # "net sold" is said with both words; a market's "sell-off" is its fall, not someone selling
+    assert opposites_kept("外资卖超新台币520亿元。", "Foreign investors sold more shares than they bought.") == []
+    assert opposites_kept("投资者逢低买入，美股反弹。", "US stocks rebounded after a sell-off.") == []
+    assert opposites_kept("通胀与通缩之争。", "The debate over inflation.") == []

@@ -193,6 +193,81 @@ def percent_is_percent(span_zh: str, english: str) -> list[str]:
     return out
 
 
+# --- terms with an opposite -------------------------------------------------------------------
+# Pairs of opposite terms: (name, the span's words, the English words) for each side. An English
+# word for one side where the span names only the other is a flip that every word of which exists
+# somewhere in an article (deflation rendered "inflation", a central bank buying bonds "selling").
+Side = tuple[str, re.Pattern[str], re.Pattern[str]]
+OPPOSITES: tuple[tuple[Side, Side], ...] = (
+    (
+        ("deflation", re.compile(r"通缩|通货紧缩"), re.compile(r"\bdeflation", re.I)),
+        ("inflation", re.compile(r"通胀|通货膨胀|通膨"), re.compile(r"\binflation", re.I)),
+    ),
+    (
+        (
+            "a rate cut",
+            re.compile(r"降息|减息"),
+            re.compile(
+                r"\brate cuts?\b|\bcut(?:s|ting)? (?:interest )?rates\b|\blower(?:s|ed|ing)? rates\b", re.I
+            ),
+        ),
+        (
+            "a rate hike",
+            re.compile(r"加息|升息"),
+            re.compile(
+                r"\brate (?:hikes?|increases?)\b|\b(?:rais|hik)(?:e|es|ed|ing) (?:interest )?rates\b", re.I
+            ),
+        ),
+    ),
+    (
+        (
+            "buying",
+            re.compile(r"买入|买进|购买|购入|增持|抄底|买超|净买|回购"),
+            re.compile(r"\b(?:buy|buys|buying|bought|purchas\w+)\b", re.I),
+        ),
+        (
+            "selling",
+            re.compile(r"卖出|抛售|减持|出售|沽售|卖超|净卖|抛压|卖压"),
+            # "sell-off" and "sold off" are a market's fall, said of any decline
+            re.compile(r"\b(?:sell|sells|selling)\b(?!-?\s?off)|\bsold\b(?!\s?off)", re.I),
+        ),
+    ),
+    (
+        ("an inflow", re.compile(r"流入"), re.compile(r"\binflows?\b", re.I)),
+        ("an outflow", re.compile(r"流出|外流|外逃|撤离"), re.compile(r"\boutflows?\b", re.I)),
+    ),
+    (
+        ("a surplus", re.compile(r"顺差|盈余"), re.compile(r"\bsurplus", re.I)),
+        ("a deficit", re.compile(r"逆差|赤字"), re.compile(r"\bdeficits?\b", re.I)),
+    ),
+    (
+        (
+            "an upgrade",
+            re.compile(r"上调[^，,。]{0,8}评级|调升[^，,。]{0,8}评级|评级上调"),
+            re.compile(r"\bupgrad", re.I),
+        ),
+        (
+            "a downgrade",
+            re.compile(r"下调[^，,。]{0,8}评级|调降[^，,。]{0,8}评级|评级下调|降级"),
+            re.compile(r"\bdowngrad", re.I),
+        ),
+    ),
+)
+
+
+def opposites_kept(span_zh: str, english: str) -> list[str]:
+    """A term with an opposite says what the span says: not "inflation" where the span says only
+    通缩, not "selling" where it says only 购买. A span, or an English, that names both sides
+    ("sold more than they bought") passes either way."""
+    out = []
+    for pair in OPPOSITES:
+        for (name, zh_rx, en_rx), (other, other_zh, other_en) in (pair, pair[::-1]):
+            said = en_rx.search(english)
+            if said and other_zh.search(span_zh) and not (zh_rx.search(span_zh) or other_en.search(english)):
+                out.append(f"opposite term: {said.group()!r} ({name}), where the source says {other}")
+    return out
+
+
 def span_problems(span_zh: str, english: str, glossary: Glossary | None = None) -> list[str]:
     """The per-span checks a rendering of one source span must pass, beyond the article-wide ones;
     with the glossary, also whose figure is whose."""
@@ -200,6 +275,7 @@ def span_problems(span_zh: str, english: str, glossary: Glossary | None = None) 
         (figure_subject_kept(span_zh, english, glossary) if glossary is not None else [])
         + direction_agrees(span_zh, english)
         + quotes_read_right(span_zh, english)
+        + opposites_kept(span_zh, english)
         + negation_kept(span_zh, english)
         + hedge_kept(span_zh, english)
         + currency_traceable(span_zh, english)

@@ -159,6 +159,7 @@ def test_a_trade_war_is_no_war_and_treasury_yields_are_no_treasury() -> None:
 
 def test_a_term_and_its_opposite_both_named_pass() -> None:
     # "net sold" is said with both words; a market's "sell-off" is its fall, not someone selling
-    assert opposites_kept("外资卖超新台币520亿元。", "Foreign investors sold more shares than they bought.") == []
+    net_sold = "Foreign investors sold more shares than they bought."
+    assert opposites_kept("外资卖超新台币520亿元。", net_sold) == []
     assert opposites_kept("投资者逢低买入，美股反弹。", "US stocks rebounded after a sell-off.") == []
     assert opposites_kept("通胀与通缩之争。", "The debate over inflation.") == []

@@ -114,6 +114,30 @@ def test_a_causal_bullet_needs_a_verified_claim_on_its_span() -> None:
     assert any(p.startswith("causal link no verified claim backs") for p in unbacked)
 
 
+@pytest.mark.parametrize(
+    "source",
+    [
+        "随着美国中西部旱情持续加重，小麦期货价格大幅上涨。",
+        "隨著美國中西部旱情持續加重，小麥期貨價格大幅上漲。",
+    ],
+)
+def test_a_causal_bullet_may_render_the_link_its_own_span_gives(source: str) -> None:
+    doc = normalize(source + "\n分析师称，价格仍有上行空间。")
+    span = doc.body[0]
+    checks = GroundedChecks(Glossary.load(), doc, [], Counter())
+    found = checks.problems(
+        "Wheat futures rose sharply as the drought in the US Midwest worsened, driven by the dry weather.",
+        Segment(span.start, span.end, span.text), min_words=4, max_chars=260, earlier=[],
+    )  # fmt: skip
+    assert not any(p.startswith("causal link") for p in found)
+    other = doc.body[1]
+    invented = checks.problems(
+        "Analysts said prices may rise further because of the drought.",
+        Segment(other.start, other.end, other.text), min_words=4, max_chars=260, earlier=[],
+    )  # fmt: skip
+    assert any(p.startswith("causal link no verified claim backs") for p in invented)
+
+
 def test_a_figure_from_elsewhere_in_the_article_fails_on_this_span() -> None:
     doc = normalize(TEXT)
     lead = doc.body[0]

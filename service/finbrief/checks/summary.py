@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from ..schemas import CauseClaim
 from ..text.glossary import Glossary
 from ..text.normalize import Document
+from ..text.scopes import CAUSE_RE, blames
 from ..text.segments import Segment
 from . import record
 from .causes import EN_CAUSAL, causes_attested, contradicts_rejections
@@ -70,9 +71,15 @@ class GroundedChecks:
         return record(self.counters, found)
 
     def causal_link_backed(self, text: str, span: Segment) -> list[str]:
-        """A bullet may say "because" only where a verified supported claim rests on its span."""
+        """A bullet may say "because" only where a verified supported claim rests on its span, or
+        where the span itself gives the link ("主要由于光学业务改善", "随着旱情加重，期货上涨"): then
+        the bullet renders its own sentence, and causes_attested has checked the cause it names. A
+        link the span lacks is the invented kind ("…attributed to the global financial crisis")."""
         if not EN_CAUSAL.search(text):
             return []
         if any(a < span.end and span.start < b for a, b in self.backing):
+            return []
+        simp = self.doc.simplified[span.start : span.end]
+        if CAUSE_RE.search(simp) or blames(simp):
             return []
         return ["causal link no verified claim backs: state the facts without the 'because'"]

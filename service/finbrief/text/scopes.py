@@ -68,6 +68,8 @@ MOVE_RE = re.compile(
 CAUSE_RE = re.compile(
     r"导致|導致|引发|引發|触发|觸發|由于|由於|因为|因為|原因|拖累|冲击|衝擊|造成|推动|推動|驱动|"
     r"驅動|归咎|歸咎|罪魁|真凶|真兇|元凶|主因|受.{1,20}影响|受.{1,20}影響|担忧|擔憂|疑虑|疑慮|恐慌|所致|源于|源自|"
+    # "as the drought worsened, wheat futures rose": 随着 ties a change to the move beside it
+    r"随着|隨著|"
     # Verbs that make something a force on prices ("加剧了跌势", "推升殖利率", "只是导火线").
     r"加剧|加劇|加重|推升|推高|压低|壓低|打压|打壓|打击|打擊|施压|施壓|引爆|导火线|導火線|导火索|導火索|"
     r"催化剂|催化劑|促使|带动|帶動|"

@@ -88,6 +88,7 @@ def test_other_says_what_it_is() -> None:
     assert other_kind(to_simplified("智利銅礦罷工")) == "a supply disruption"
     assert other_kind(to_simplified("調升股票印花稅")) == "a stamp duty or transaction tax"
     assert other_kind(to_simplified("國安基金進場護盤")) == "state support for the market"
+    assert other_kind(to_simplified("法國的政治不確定性引發拋售")) == "an election or a political crisis"
     # the Fed's aim of a strong dollar is not the dollar moving (seed 003: "维护强势美元")
     assert other_kind("美联储要维护强势美元") is None
 
@@ -105,6 +106,8 @@ def test_other_says_what_it_is() -> None:
         ("欧洲主权债务危机拖累股市下跌。", "fiscal_policy", True),
         ("央行下调存款准备金率，带动A股大涨。", "liquidity", False),  # a policy ratio: monetary
         ("银行准备金骤降，资金面紧张导致债市下跌。", "liquidity", True),
+        ("法国债市遭抛售，公债殖利率飙升9个基点。", "monetary_policy", False),  # a yield that moved
+        ("央行意外上调利率，导致股市下跌。", "monetary_policy", True),
     ],
 )
 def test_a_cue_counts_only_where_its_words_before_do_not_name_something_else(

@@ -82,6 +82,9 @@ REPORT_DENIALS = [  # (text, label the denier rejects): a report, then its denia
     ("伦镍暴涨。\n市场传闻，某巨头在镍市场逼空空头。\n该公司回应称，上述说法完全是胡说八道。", "liquidity"),
     ("教育股周三暴跌。\n网传监管部门将出台新规限制教育股，教育企业纷纷澄清消息不实。", "other"),
     ("油价大跌。\n有报道称中东爆发军事冲突，官方否认有关传闻。", "geopolitics"),
+    # a rumour whose content names no cause: the rumour itself (`other`) is what is denied
+    ("某地产股周五暴跌66%。\n该公司今日公告称，有关公司的传闻不实且虚假，营运一切正常。", "other"),
+    ("复星医药股价大跌。\n董事长召开紧急会议澄清相关谣言，称有人恶意做空。", "other"),
 ]
 
 

@@ -292,6 +292,10 @@ def _report_denials(doc: Document) -> list[Candidate]:
         if not rejected and idx > 0:
             start = paras[idx - 1].start
             rejected = _named(simp, start, paras[idx - 1].end, but_not=REPORT_CUES)
+        if not rejected and _denies_hearsay(simp, m):
+            # A rumour whose content names no cause ("有关正荣的传闻不实"): the rumour itself, the
+            # `other` driver the article reports, is what the denier rejects.
+            start, rejected = para.start, ["other"]
         if not rejected:
             continue
         stop = _SENTENCE_END_RE.search(doc.text, m.end(), para.end)
@@ -301,6 +305,12 @@ def _report_denials(doc: Document) -> list[Candidate]:
         span = Segment(start, end, doc.text[start:end])
         out.append(Candidate(span, [], rejected, 5.0, para, claim_anchor=anchor))
     return out
+
+
+def _denies_hearsay(simp: str, denial: re.Match[str]) -> bool:
+    """The denial is of a rumour (传闻, 谣言 …) in an article about a market move."""
+    hearsay = any(cue in denial.group() for cue in (*REPORT_CUES, "谣传", "不实信息"))
+    return hearsay and bool(MOVE_RE.search(simp))
 
 
 def _named(simp: str, start: int, end: int, but_not: tuple[str, ...] = ()) -> list[str]:

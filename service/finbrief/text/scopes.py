@@ -50,7 +50,7 @@ NEG_BLANKET_RE = re.compile(
 DENIES_A_REPORT_RE = re.compile(
     r"(?:上述|这种|该|此|这一|有关|相关|以上)(?:这种)?(?:说法|传闻|传言|报道|消息|指控)[^。；;]{0,12}?"
     r"(?:胡说八道|一派胡言|无稽之谈|不实|不属实|失实|谣言|子虚乌有|毫无根据|并非事实|不是事实)"
-    r"|(?:澄清|否认|驳斥|辟谣)[^。；;]{0,10}?(?:传闻|传言|消息|说法|报道)"
+    r"|(?:澄清|否认|驳斥|辟谣)[^。；;]{0,10}?(?:传闻|传言|谣言|谣传|不实信息|消息|说法|报道)"
     r"|(?:消息|传闻|传言|说法|报道)(?:纯属|完全|并)?(?:不实|失实|谣言|子虚乌有)"
 )
 # Denials that are about what caused something, whatever is denied ("而非…", "与…无关", "反驳…的说法",
@@ -62,7 +62,7 @@ CLAUSE_END_RE = re.compile(r"[，,。；;！？!?]")
 CONCESSIVE_RE = re.compile(r"即使|即便|尽管|虽然|虽说|纵然|哪怕")
 # Words that make a sentence about a market move or its cause.
 MOVE_RE = re.compile(
-    r"暴跌|大跌|下跌|跌幅|下挫|重挫|崩盘|崩盤|抛售|拋售|回调|回調|回档|回檔|回落|见顶|見頂|跳水|蒸发|蒸發|收跌|走低|"
+    r"暴跌|大跌|下跌|跌幅|下挫|重挫|崩盘|崩盤|抛售|拋售|回调|回調|回档|回檔|回落|见顶|見頂|跳水|蒸发|蒸發|收跌|走低|挫|"
     r"上涨|上漲|大涨|飙升|飆升|反弹|反彈|走高|波动|波動|震荡|震盪|熊市|牛市|跌|涨|漲|贬|貶|升值"
 )
 CAUSE_RE = re.compile(
@@ -75,7 +75,7 @@ CAUSE_RE = re.compile(
     r"催化剂|催化劑|促使|带动|帶動|"
     # A market's reaction to the news just told ("消息传出后，比特币应声下跌"): the move has a reason,
     # given in the sentence or the paragraph before.
-    r"应声|應聲|消息传出|消息傳出|消息传来|消息傳來|消息一出|市场反应|市場反應|"
+    r"应声|應聲|随即|隨即|随之|隨之|旋即|消息传出|消息傳出|消息传来|消息傳來|消息一出|市场反应|市場反應|"
     # What lifts a market names its cause as surely as what sinks one ("受惠于AI需求", "利好提振").
     r"提振|支撑|支撐|激励|激勵|受惠|受益|得益|利好|助推|点燃|點燃|刺激|拉抬|"
     # A causative with the market as its object: "让投资人燃起希望". Not 令 or 使: "令投资者持续观望"
@@ -134,6 +134,8 @@ _NOT_A_CUE_AFTER: dict[str, dict[str, re.Pattern[str]]] = {
     "macro_outlook": {
         "景气": re.compile(r"(?:记忆体|内存|存储|半导体|芯片|晶片|面板|产业|行业|航运|零售业|科技业)$")
     },
+    # 殖利率 is a bond's yield, a market price that moved ("公债殖利率飙升9个基点"), not a policy rate
+    "monetary_policy": {"利率": re.compile(r"殖$")},
 }
 # One pattern per label, compiled once: Latin cues ("AI", "Fed") must be whole words.
 _LABEL_PATTERNS = [

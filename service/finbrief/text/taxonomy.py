@@ -23,7 +23,7 @@ def _cues(*groups: str) -> list[str]:
 REPORT_CUES = ("传闻", "传言", "谣言")
 # What an `other` driver is, by its cues: the claim's `note` names it.
 OTHER_KINDS: tuple[tuple[str, str], ...] = (
-    ("regulation", "监管 证监会 新规 禁令 反垄断 整顿 罚款 处罚 立案调查 稽查 管理办法 征求意见稿 草案"),
+    ("regulation", "监管 证监会 新规 禁令 反垄断 整顿 罚款 罚单 处罚 立案调查 稽查 管理办法 征求意见稿 草案"),
     (
         "a default or debt restructuring",
         "违约 债务重组 债务展期 展期 清盘 破产 倒闭 暴雷 爆雷 资不抵债 无力偿还 偿债 "
@@ -42,7 +42,11 @@ OTHER_KINDS: tuple[tuple[str, str], ...] = (
     ("a company's dividend cut", "暂停派息 暂停配息 暂停配发股利 停止派息 取消派息"),
     # The state buying or backing shares: China's 'national team', Taiwan's stabilisation fund.
     ("state support for the market", "国家队 护盘 救市 平准基金 国安基金 汇金"),
-    ("an election or a change of government", "大选 提前选举 选举 组阁 联合政府 执政联盟 政局"),
+    (
+        "an election or a political crisis",
+        "大选 提前选举 选举 组阁 联合政府 执政联盟 政局 信任投票 不信任案 不信任动议 倒阁 内阁垮台 政府垮台 "
+        "政府倒台 政治危机 政治动荡 政治不确定性 政治风险 政治僵局",
+    ),
     ("a release of strategic reserves", "战略储备 石油储备 紧急储备 释放储备 抛储"),
     ("a rumour", " ".join(REPORT_CUES)),
 )
@@ -92,7 +96,7 @@ LABELS: tuple[LabelInfo, ...] = (
     LabelInfo(
         id="liquidity",
         covers="funding and deleveraging: Treasury cash (TGA), reserves, repo, carry-trade unwinds, margin "
-        "hikes, forced selling",
+        "hikes, forced selling of leveraged positions",
         cues=_cues(
             "流动性 流動性 资金面 资金紧张 钱荒 挤兑 赎回潮 TGA 回购 准备金",
             "套息 套利交易 保证金 保證金 追加保证金 追缴保证金 保证金要求 保证金比例 逼空 逼仓",
@@ -165,11 +169,14 @@ LABELS: tuple[LabelInfo, ...] = (
             "资金外流 資金外流 资金流出 资金外逃 外资撤离 资金轮动 板块轮动 空头回补 轧空",
             "脆弱性 逢低买入 逢低買入 借口 抛售 技术面 技术性 技术指标 超买 超卖 避险 风险偏好 恐慌情绪",
             "恐慌性抛售 恐慌抛售 踩踏 散户",
+            # short sellers' attack on a stock ("有人恶意做空"): the selling is the driver
+            "做空 沽空 卖空 空头狙击",
         ),
     ),
     LabelInfo(
         id="other",
-        covers="a stated driver that fits none of the above (say what it is in `note`)",
+        covers="a stated driver that fits none of the above, such as regulation, a rumour, a default, a "
+        "political crisis, a supply disruption or a hack (say what it is in `note`)",
         cues=[cue for _, cues in OTHER_KINDS for cue in cues.split()],
     ),
 )
